@@ -1,0 +1,61 @@
+// The `hush` entry point: picks the command and loads only its module, so that
+// `hush run -- /bin/true` never loads the store, the Vault client or the HTTP server.
+// This is the only place that calls process.exit.
+
+import type { CommandIO, CommandMain } from './commands/types';
+
+const commands: Record<string, () => CommandMain> = {
+  run: () => require('./commands/run').main,
+  agent: () => require('./commands/agent').main,
+  store: () => require('./commands/store').main,
+  policy: () => require('./commands/policy').main,
+  status: () => require('./commands/status').main,
+  demo: () => require('./commands/demo').main,
+};
+
+const usage = `usage: hush <command> [options]
+
+commands:
+  run [options] -- CMD [ARG...]     run CMD in a container with secrets mounted
+  agent --policy FILE... --out DIR  render and rotate secrets into DIR until stopped
+  store <subcommand> --store FILE   manage an encrypted file store
+  policy check FILE...              validate policies
+  status [--socket PATH]            ask a running agent what it holds
+  demo                              run the bundled demo
+
+'hush <command> --help' shows a command's options.`;
+
+async function cli(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage + '\n');
+    return name === undefined ? 125 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(require('../package.json').version + '\n');
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`hush: unknown command '${name}' (try 'hush --help')\n`);
+    return 125;
+  }
+  const io: CommandIO = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+  return load()(args, io);
+}
+
+cli(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (err: unknown) => {
+    process.stderr.write(`hush: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 125;
+  },
+);

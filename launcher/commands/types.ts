@@ -1,0 +1,22 @@
+// Every command is a module under launcher/commands/ exporting `main(args, io)`. Commands
+// return their exit status; only launcher/cli.ts calls process.exit.
+
+import type { Readable, Writable } from 'node:stream';
+
+export interface CommandIO {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export type CommandMain = (args: string[], io: CommandIO) => Promise<number>;
+
+/** Exit statuses shared by the commands (see SPEC.md). */
+export const exitStatus = {
+  ok: 0,
+  userError: 1,
+  usage: 125,
+  launchFailed: 125,
+} as const;
