@@ -50,12 +50,13 @@ async function cli(argv: string[]): Promise<number> {
   return load()(args, io);
 }
 
-cli(process.argv.slice(2)).then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (err: unknown) => {
-    process.stderr.write(`hush: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 125;
-  },
-);
+function exit(status: number): void {
+  // Let stdout drain when it is a pipe before exiting.
+  if (process.stdout.writableLength === 0) process.exit(status);
+  process.stdout.once('drain', () => process.exit(status));
+}
+
+cli(process.argv.slice(2)).then(exit, (err: unknown) => {
+  process.stderr.write(`hush: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  exit(125);
+});

@@ -22,10 +22,19 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-const gyp = process.env.npm_config_node_gyp
-  ? [process.execPath, [process.env.npm_config_node_gyp]]
-  : ['node-gyp', []];
-const result = spawnSync(gyp[0], [...gyp[1], 'rebuild', '--directory', path.join(__dirname, '..', 'native')], {
+// Inside npm scripts npm names its bundled node-gyp; run by hand, look beside npm.
+const fs = require('node:fs');
+const bundled = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gypScript = process.env.npm_config_node_gyp || (fs.existsSync(bundled) ? bundled : null);
+const gyp = gypScript ? [process.execPath, [gypScript]] : ['node-gyp', []];
+// Build against the headers of the running Node when they are installed beside it, so that no
+// header download (no network) is needed.
+const prefix = path.join(path.dirname(process.execPath), '..');
+const nodedir = process.env.npm_config_nodedir ||
+  (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null);
+const args = [...gyp[1], 'rebuild', '--directory', path.join(__dirname, '..', 'native')];
+if (nodedir) args.push(`--nodedir=${nodedir}`);
+const result = spawnSync(gyp[0], args, {
   stdio: 'inherit',
 });
 if (result.error || result.status !== 0) {

@@ -1,0 +1,83 @@
+// `hush run [options] -- CMD`: secrets tmpfs → render → container → forward signals → exit
+// with the app's status. A run without policies loads neither the agent nor its libraries.
+
+import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { writeLiteralSecrets } from '../literal-secrets';
+import { exitCodeOf, startContainer, type RunningContainer } from '../container';
+import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
+import { UsageError } from '../flags';
+import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
+import type { NativeError } from '../../native';
+import type { CommandMain } from './types';
+
+export const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
+
+const defaultSecretsSize = 4 * 1024 * 1024;
+
+export const main: CommandMain = async (args, io) => {
+  const mainStartedAt = performance.now();
+  let options: RunOptions;
+  try {
+    options = parseRunArgs(args, io.env, randomBytes(6).toString('hex'));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`hush: run: ${err.message}\n`);
+    return 125;
+  }
+  if (args.includes('--help') && options.argv.length === 0) {
+    io.stdout.write(runUsage + '\n');
+    return 0;
+  }
+  if (options.policies.length > 0) {
+    io.stderr.write('hush: run: --policy needs the agent, which this build does not include yet\n');
+    return 125;
+  }
+
+  let tmpfs: SecretsTmpfs | undefined;
+  let container: RunningContainer;
+  let nativeMs = 0;
+  try {
+    tmpfs = createSecretsTmpfs({ sizeBytes: defaultSecretsSize, uid: options.uid, gid: options.gid });
+    writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
+    const spawnStartedAt = performance.now();
+    container = startContainer({
+      argv: options.argv,
+      env: [...options.env].map(([k, v]) => `${k}=${v}`),
+      rootfs: options.rootfs,
+      hostRoot: options.hostRoot,
+      hostname: options.hostname,
+      workdir: options.workdir,
+      secretsDir: options.secretsDir,
+      secretsFd: tmpfs.fd,
+      uid: options.uid,
+      gid: options.gid,
+      netNone: options.netNone,
+      init: options.init,
+    });
+    nativeMs = performance.now() - spawnStartedAt;
+  } catch (err) {
+    tmpfs?.close();
+    const e = err as NativeError;
+    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${e.message}\n`);
+    return 125;
+  }
+
+  if (io.env.HUSH_TIMING) {
+    const now = performance.now();
+    io.stderr.write(
+      `hush: timing: startup_ms=${mainStartedAt.toFixed(2)} setup_ms=${(now - mainStartedAt).toFixed(2)} clone_to_exec_ms=${nativeMs.toFixed(2)}\n`,
+    );
+  }
+
+  const forward = forwardedSignals.map((name) => {
+    const handler = () => container.signal(osConstants.signals[name]);
+    process.on(name, handler);
+    return () => process.off(name, handler);
+  });
+  const status = await container.exited;
+  for (const stop of forward) stop();
+  tmpfs.close();
+  return exitCodeOf(status);
+};

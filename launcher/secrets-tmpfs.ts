@@ -1,0 +1,28 @@
+// The per-run secrets tmpfs: a detached mount that exists only as a descriptor of this process
+// (see native/src/secrets-fs.c). Its root is reachable here as /proc/self/fd/N; containers get
+// a read-only clone at --secrets-dir.
+
+import { native } from '../native';
+
+export interface SecretsTmpfs {
+  readonly fd: number;
+  /** A path to the tmpfs root that works inside this process only. */
+  readonly root: string;
+  readonly noswap: boolean;
+  close(): void;
+}
+
+export function createSecretsTmpfs(options: { sizeBytes: number; uid: number; gid: number }): SecretsTmpfs {
+  const addon = native();
+  const { fd, noswap } = addon.createSecretsFs(options.sizeBytes, options.uid, options.gid);
+  let open = true;
+  return {
+    fd,
+    root: `/proc/self/fd/${fd}`,
+    noswap,
+    close() {
+      if (open) addon.closeFd(fd);
+      open = false;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// The typed surface of hush_native.node. Only native/index.ts loads it.
+
+export interface SpawnSpec {
+  argv: string[];
+  env: string[];
+  /** Directory bound read-only as the container's root. */
+  rootfs: string;
+  /** rootfs is the host's "/". */
+  hostRoot: boolean;
+  hostname: string;
+  workdir: string;
+  /** Absolute path inside the container where the secrets tmpfs appears, read-only. */
+  secretsDir: string;
+  /** Descriptor from createSecretsFs, or -1 for none. */
+  secretsFd: number;
+  uid: number;
+  gid: number;
+  /** A new network namespace with only loopback (up). */
+  netNone: boolean;
+  /** Our init as PID 1 (reaper, signal forwarder); false runs argv itself as PID 1. */
+  init: boolean;
+}
+
+export interface SpawnedContainer {
+  /** PID of the container's PID 1, as seen from the launcher. */
+  pid: number;
+  pidfd: number;
+  /** The launcher's end of the channel to init, or -1 without init. */
+  controlFd: number;
+}
+
+export interface ExitStatus {
+  code?: number;
+  signal?: number;
+  error?: string;
+}
+
+/** An error shaped like Node's fs errors; `setup` marks a failure inside the container setup. */
+export interface NativeError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+  setup?: boolean;
+}
+
+export interface ControlEvent {
+  type: 'ready' | 'error' | 'closed';
+  error?: NativeError;
+}
+
+export interface NativeBinding {
+  spawn(spec: SpawnSpec): SpawnedContainer;
+  onExit(pidfd: number, callback: (status: ExitStatus) => void): void;
+  watchControl(controlFd: number, callback: (event: ControlEvent) => void): void;
+  signal(pidfd: number, signo: number): boolean;
+  restart(controlFd: number, env: string[], stopSignal: number, timeoutMs: number): void;
+  createSecretsFs(sizeBytes: number, uid: number, gid: number): { fd: number; noswap: boolean };
+  closeFd(fd: number): void;
+}

@@ -1,0 +1,22 @@
+{
+  "targets": [
+    {
+      "target_name": "hush_native",
+      "sources": [
+        "src/addon.cc",
+        "src/spawn.c",
+        "src/setup-mounts.c",
+        "src/setup-credentials.c",
+        "src/init.c",
+        "src/error-channel.c",
+        "src/secrets-fs.c"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-O2"],
+      "cflags_c": ["-std=gnu11"],
+      "cflags_cc": ["-std=c++17"]
+    }
+  ]
+}

@@ -1,0 +1,300 @@
+// N-API glue only: argument checks, conversion to the C structs, errors shaped like Node's own
+// fs errors ({code, errno, syscall, path}), and pidfd/control-channel watching from libuv.
+#include <napi.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hush.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace {
+
+std::string ErrnoName(int err) {
+  const char* name = strerrorname_np(err);
+  return name ? name : "E" + std::to_string(err);
+}
+
+Napi::Error SyscallError(Napi::Env env, int err, const std::string& syscall, const std::string& path) {
+  std::string message = syscall + (path.empty() ? "" : " " + path) + ": " + ErrnoName(err);
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", ErrnoName(err));
+  error.Set("errno", Napi::Number::New(env, err));
+  error.Set("syscall", syscall);
+  if (!path.empty()) error.Set("path", path);
+  return error;
+}
+
+[[noreturn]] void Usage(Napi::Env env, const std::string& message) {
+  throw Napi::TypeError::New(env, message);
+}
+
+std::string StringField(const Napi::Object& obj, const char* key) {
+  Napi::Value v = obj.Get(key);
+  if (!v.IsString()) Usage(obj.Env(), std::string("spawn: spec.") + key + " must be a string");
+  std::string s = v.As<Napi::String>().Utf8Value();
+  if (s.find('\0') != std::string::npos) Usage(obj.Env(), std::string("spawn: spec.") + key + " contains NUL");
+  return s;
+}
+
+int64_t IntField(const Napi::Object& obj, const char* key) {
+  Napi::Value v = obj.Get(key);
+  if (!v.IsNumber()) Usage(obj.Env(), std::string("spawn: spec.") + key + " must be a number");
+  return v.As<Napi::Number>().Int64Value();
+}
+
+std::vector<std::string> StringArray(Napi::Env env, Napi::Value v, const char* what) {
+  if (!v.IsArray()) Usage(env, std::string(what) + " must be an array of strings");
+  Napi::Array arr = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value item = arr.Get(i);
+    if (!item.IsString()) Usage(env, std::string(what) + " must be an array of strings");
+    out.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// spawn(spec) -> { pid, pidfd, controlFd }
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) Usage(env, "spawn(spec): spec must be an object");
+  Napi::Object obj = info[0].As<Napi::Object>();
+
+  std::vector<std::string> argv = StringArray(env, obj.Get("argv"), "spawn: spec.argv");
+  if (argv.empty()) Usage(env, "spawn: spec.argv must not be empty");
+  std::vector<std::string> envv = StringArray(env, obj.Get("env"), "spawn: spec.env");
+  std::string rootfs = StringField(obj, "rootfs");
+  std::string hostname = StringField(obj, "hostname");
+  std::string workdir = StringField(obj, "workdir");
+  std::string secrets_dir = StringField(obj, "secretsDir");
+  std::string path_env;
+  for (auto& e : envv)
+    if (e.rfind("PATH=", 0) == 0) path_env = e.substr(5);
+
+  std::vector<char*> argv_ptrs = Pointers(argv);
+  std::vector<char*> env_ptrs = Pointers(envv);
+
+  hush_spec spec{};
+  spec.rootfs = rootfs.c_str();
+  spec.host_root = obj.Get("hostRoot").ToBoolean();
+  spec.argv = argv_ptrs.data();
+  spec.envp = env_ptrs.data();
+  spec.path_env = path_env.empty() ? nullptr : path_env.c_str();
+  spec.hostname = hostname.c_str();
+  spec.workdir = workdir.c_str();
+  spec.secrets_dir = secrets_dir.c_str();
+  spec.secrets_fd = static_cast<int>(IntField(obj, "secretsFd"));
+  spec.uid = static_cast<uid_t>(IntField(obj, "uid"));
+  spec.gid = static_cast<gid_t>(IntField(obj, "gid"));
+  spec.net_none = obj.Get("netNone").ToBoolean();
+  spec.use_init = obj.Get("init").ToBoolean();
+
+  hush_spawn_result result{};
+  if (hush_spawn(&spec, &result) < 0) {
+    Napi::Error error = SyscallError(env, result.failure.err, result.failure.syscall, result.failure.path);
+    error.Set("setup", Napi::Boolean::New(env, true));
+    throw error;
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", result.pid);
+  out.Set("pidfd", result.pidfd);
+  out.Set("controlFd", result.control_fd);
+  return out;
+}
+
+// A uv_poll on a descriptor that calls back into JS once per event, until stopped.
+struct FdWatch {
+  uv_poll_t handle;
+  Napi::FunctionReference callback;
+  int fd;
+  bool is_pidfd;
+};
+
+void CloseWatch(FdWatch* watch) {
+  uv_poll_stop(&watch->handle);
+  uv_close(reinterpret_cast<uv_handle_t*>(&watch->handle),
+           [](uv_handle_t* h) { delete reinterpret_cast<FdWatch*>(h->data); });
+}
+
+void OnPidfdReadable(uv_poll_t* handle, int status, int) {
+  auto* watch = reinterpret_cast<FdWatch*>(handle->data);
+  Napi::Env env = watch->callback.Env();
+  Napi::HandleScope scope(env);
+  siginfo_t si{};
+  long rc = status < 0 ? -1 : syscall(SYS_waitid, P_PIDFD, watch->fd, &si, WEXITED | WNOHANG, nullptr);
+  if (rc == 0 && si.si_pid == 0) return;  // spurious wakeup: not exited yet
+  Napi::Object result = Napi::Object::New(env);
+  if (rc < 0) {
+    result.Set("error", ErrnoName(status < 0 ? EIO : errno));
+  } else if (si.si_code == CLD_EXITED) {
+    result.Set("code", si.si_status);
+  } else {
+    result.Set("signal", si.si_status);
+  }
+  Napi::FunctionReference callback = std::move(watch->callback);
+  CloseWatch(watch);
+  callback.Call({result});
+}
+
+// onExit(pidfd, cb({code?, signal?, error?})): reaps the process once it exits.
+Napi::Value OnExit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsFunction()) Usage(env, "onExit(pidfd, callback)");
+  auto* watch = new FdWatch();
+  watch->fd = info[0].As<Napi::Number>().Int32Value();
+  watch->is_pidfd = true;
+  watch->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  watch->handle.data = watch;
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  int rc = uv_poll_init(loop, &watch->handle, watch->fd);
+  if (rc == 0) rc = uv_poll_start(&watch->handle, UV_READABLE, OnPidfdReadable);
+  if (rc != 0) {
+    delete watch;
+    throw SyscallError(env, -rc, "uv_poll", "pidfd");
+  }
+  return env.Undefined();
+}
+
+void OnControlReadable(uv_poll_t* handle, int status, int events) {
+  auto* watch = reinterpret_cast<FdWatch*>(handle->data);
+  Napi::Env env = watch->callback.Env();
+  Napi::HandleScope scope(env);
+  hush_record record{};
+  ssize_t n = -1;
+  if (status == 0 && (events & UV_READABLE)) n = recv(watch->fd, &record, sizeof record, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR) && status == 0) return;
+  Napi::Object event = Napi::Object::New(env);
+  if (n == static_cast<ssize_t>(sizeof record) && record.type == HUSH_RECORD_READY) {
+    event.Set("type", "ready");
+  } else if (n == static_cast<ssize_t>(sizeof record) && record.type == HUSH_RECORD_ERROR) {
+    event.Set("type", "error");
+    event.Set("error", SyscallError(env, record.err, record.syscall, record.path).Value());
+  } else {
+    event.Set("type", "closed");
+    Napi::FunctionReference callback = std::move(watch->callback);
+    CloseWatch(watch);
+    callback.Call({event});
+    return;
+  }
+  watch->callback.Call({event});
+}
+
+// watchControl(fd, cb({type: 'ready'|'error'|'closed', error?})): init's reports after a restart.
+Napi::Value WatchControl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsFunction()) Usage(env, "watchControl(fd, callback)");
+  auto* watch = new FdWatch();
+  watch->fd = info[0].As<Napi::Number>().Int32Value();
+  watch->is_pidfd = false;
+  watch->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  watch->handle.data = watch;
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  int rc = uv_poll_init(loop, &watch->handle, watch->fd);
+  if (rc == 0) rc = uv_poll_start(&watch->handle, UV_READABLE | UV_DISCONNECT, OnControlReadable);
+  if (rc != 0) {
+    delete watch;
+    throw SyscallError(env, -rc, "uv_poll", "control");
+  }
+  // The control channel must not keep the process alive by itself: the pidfd watch does.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&watch->handle));
+  return env.Undefined();
+}
+
+// signal(pidfd, signo) -> true, or false when the process has already exited.
+Napi::Value Signal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsNumber()) Usage(env, "signal(pidfd, signo)");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int sig = info[1].As<Napi::Number>().Int32Value();
+  if (syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0) < 0) {
+    if (errno == ESRCH) return Napi::Boolean::New(env, false);
+    throw SyscallError(env, errno, "pidfd_send_signal", "");
+  }
+  return Napi::Boolean::New(env, true);
+}
+
+// restart(controlFd, env, stopSignal, timeoutMs): asks init to stop the app and start it again.
+Napi::Value Restart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4 || !info[0].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber())
+    Usage(env, "restart(controlFd, env, stopSignal, timeoutMs)");
+  std::vector<std::string> envv = StringArray(env, info[1], "restart: env");
+  std::string blob;
+  for (auto& e : envv) {
+    blob += e;
+    blob.push_back('\0');
+  }
+  hush_control_header header{};
+  header.type = HUSH_CONTROL_RESTART;
+  header.stop_signal = info[2].As<Napi::Number>().Int32Value();
+  header.timeout_ms = info[3].As<Napi::Number>().Int32Value();
+  header.env_bytes = static_cast<int32_t>(blob.size());
+  if (sizeof header + blob.size() > HUSH_CONTROL_MAX) Usage(env, "restart: environment too large");
+  std::string message(reinterpret_cast<const char*>(&header), sizeof header);
+  message += blob;
+  if (send(info[0].As<Napi::Number>().Int32Value(), message.data(), message.size(), MSG_NOSIGNAL) < 0)
+    throw SyscallError(env, errno, "send", "control");
+  return env.Undefined();
+}
+
+// createSecretsFs(sizeBytes, uid, gid) -> { fd, noswap }
+Napi::Value CreateSecretsFs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    Usage(env, "createSecretsFs(sizeBytes, uid, gid)");
+  int noswap = 0;
+  const char* failed_step = "";
+  int fd = hush_secrets_fs_create(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()),
+                                  static_cast<uid_t>(info[1].As<Napi::Number>().Int64Value()),
+                                  static_cast<gid_t>(info[2].As<Napi::Number>().Int64Value()), &noswap,
+                                  &failed_step);
+  if (fd < 0) throw SyscallError(env, errno, failed_step, "tmpfs");
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fd", fd);
+  out.Set("noswap", Napi::Boolean::New(env, noswap != 0));
+  return out;
+}
+
+Napi::Value CloseFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "closeFd(fd)");
+  close(info[0].As<Napi::Number>().Int32Value());
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawn", Napi::Function::New(env, Spawn));
+  exports.Set("onExit", Napi::Function::New(env, OnExit));
+  exports.Set("watchControl", Napi::Function::New(env, WatchControl));
+  exports.Set("signal", Napi::Function::New(env, Signal));
+  exports.Set("restart", Napi::Function::New(env, Restart));
+  exports.Set("createSecretsFs", Napi::Function::New(env, CreateSecretsFs));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(hush_native, Init)

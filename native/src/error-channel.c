@@ -1,0 +1,55 @@
+/* The child's side of the error channel: fixed-size records on a CLOEXEC SOCK_SEQPACKET
+ * socket. EOF before a record means the child died (or, without init, exec succeeded). */
+#include "hush.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+size_t hush_strlcpy(char *dst, const char *src, size_t size) {
+  size_t n = 0;
+  if (size == 0) return 0;
+  while (src[n] && n + 1 < size) {
+    dst[n] = src[n];
+    n++;
+  }
+  dst[n] = '\0';
+  return n;
+}
+
+/* dst = a + b, failing with ENAMETOOLONG rather than truncating a path. */
+int hush_join(char *dst, size_t size, const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la + lb + 1 > size) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(dst, a, la);
+  memcpy(dst + la, b, lb + 1);
+  return 0;
+}
+
+static void send_record(int fd, const struct hush_record *rec) {
+  ssize_t n;
+  do {
+    n = send(fd, rec, sizeof *rec, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+}
+
+void hush_report(int fd, const char *syscall, const char *path, int err) {
+  struct hush_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.type = HUSH_RECORD_ERROR;
+  rec.err = err;
+  hush_strlcpy(rec.syscall, syscall, sizeof rec.syscall);
+  hush_strlcpy(rec.path, path ? path : "", sizeof rec.path);
+  send_record(fd, &rec);
+}
+
+void hush_send_ready(int fd) {
+  struct hush_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.type = HUSH_RECORD_READY;
+  send_record(fd, &rec);
+}
