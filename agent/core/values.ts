@@ -1,0 +1,55 @@
+// Fetched data as the renderer sees it: a snapshot that answers (source, key) lookups from
+// memory, and the conversions from a fetched value to text. Nothing here fetches.
+
+import { refId } from './refs';
+
+/** One fetched value: a byte string (store) or a map of fields (Vault). */
+export type SecretData = Uint8Array | Readonly<Record<string, unknown>>;
+
+/** What rendering reads from. `source` is the name the policy uses. */
+export interface Snapshot {
+  get(source: string, key: string): SecretData | undefined;
+}
+
+/** A snapshot over a map keyed by "SOURCE:KEY". */
+export function snapshotFromMap(map: ReadonlyMap<string, SecretData>): Snapshot {
+  return { get: (source, key) => map.get(refId(source, key)) };
+}
+
+export function isBytes(data: unknown): data is Uint8Array {
+  return data instanceof Uint8Array;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Decodes UTF-8 text; undefined when the bytes are not valid UTF-8. */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A field value as text: strings as they are, numbers and booleans printed, objects as JSON. */
+export function fieldText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (isBytes(value)) return decodeText(value) ?? '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** The last segment of a key ("demo/db_password" → "db_password"). */
+export function keyBaseName(key: string): string {
+  const parts = key.split('/').filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? key;
+}
+
+/** A variable name made from a key: "demo/db-password" → "DB_PASSWORD". */
+export function envNameFromKey(key: string): string {
+  const name = keyBaseName(key).toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
