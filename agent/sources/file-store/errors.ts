@@ -1,0 +1,79 @@
+// The file store's error registry. Every failure of the store is one of these, with a stable
+// code (HUSH_ERR_STORE_<WHAT>). Messages name the file (and the entry or line) and what is
+// wrong; they never carry a secret value. `where` is the store path as the user gave it.
+
+import { defineError } from '../../errors';
+
+const e = defineError;
+
+export const storeErrors = {
+  HUSH_ERR_STORE_NOT_FOUND: e('HUSH_ERR_STORE_NOT_FOUND', (where: string) =>
+    `${where}: no store here (create one with 'hush store init')`),
+  HUSH_ERR_STORE_EXISTS: e('HUSH_ERR_STORE_EXISTS', (where: string) =>
+    `${where}: a file already exists here; refusing to overwrite it`),
+  HUSH_ERR_STORE_NOT_REGULAR: e('HUSH_ERR_STORE_NOT_REGULAR', (where: string, what: string) =>
+    `${where}: is ${what}, not a regular file; refusing to use it as a store`),
+  HUSH_ERR_STORE_IO: e('HUSH_ERR_STORE_IO', (where: string, what: string) => `${where}: ${what}`),
+  HUSH_ERR_STORE_TOO_LARGE: e('HUSH_ERR_STORE_TOO_LARGE', (where: string, size: number, cap: number) =>
+    `${where}: file is ${size} bytes, over the ${cap}-byte limit; refusing to parse it`),
+  HUSH_ERR_STORE_EMPTY: e('HUSH_ERR_STORE_EMPTY', (where: string) =>
+    `${where}: file is empty (a save was interrupted or the file was cleared; restore it from git)`),
+  HUSH_ERR_STORE_TRUNCATED: e('HUSH_ERR_STORE_TRUNCATED', (where: string, offset: number) =>
+    `${where}: file ends early at byte ${offset} (truncated)`),
+  HUSH_ERR_STORE_SYNTAX: e('HUSH_ERR_STORE_SYNTAX', (where: string, offset: number, what: string) =>
+    `${where}: not valid JSON at byte ${offset}: ${what}`),
+  HUSH_ERR_STORE_TRAILING_DATA: e('HUSH_ERR_STORE_TRAILING_DATA', (where: string, offset: number) =>
+    `${where}: unexpected data after the end of the store at byte ${offset}`),
+  HUSH_ERR_STORE_MERGE_CONFLICT: e('HUSH_ERR_STORE_MERGE_CONFLICT', (where: string, line: number) =>
+    `${where}: line ${line}: contains a git merge-conflict marker; resolve it with ` +
+    `'hush store merge BASE OURS THEIRS' (or set up the merge driver, see docs/store.md)`),
+  HUSH_ERR_STORE_DUPLICATE_KEY: e('HUSH_ERR_STORE_DUPLICATE_KEY', (where: string, key: string, offset: number) =>
+    `${where}: duplicate key "${key}" at byte ${offset}`),
+  HUSH_ERR_STORE_ENCODING: e('HUSH_ERR_STORE_ENCODING', (where: string, what: string) =>
+    `${where}: bad encoding: ${what}`),
+  HUSH_ERR_STORE_SCHEMA: e('HUSH_ERR_STORE_SCHEMA', (where: string, field: string, what: string) =>
+    `${where}: ${field}: ${what}`),
+  HUSH_ERR_STORE_VERSION: e('HUSH_ERR_STORE_VERSION', (where: string, field: string, got: string) =>
+    `${where}: ${field} ${got} is not supported by this hush (a newer hush is required)`),
+  HUSH_ERR_STORE_KDF_PARAMS: e('HUSH_ERR_STORE_KDF_PARAMS', (where: string, what: string) =>
+    `${where}: refusing scrypt parameters: ${what}`),
+  HUSH_ERR_STORE_NO_KEY: e('HUSH_ERR_STORE_NO_KEY', (where: string, what: string) =>
+    `${where}: ${what}`),
+  HUSH_ERR_STORE_WRONG_KEY: e('HUSH_ERR_STORE_WRONG_KEY', (where: string, what: string) =>
+    `${where}: cannot decrypt the file key: ${what}`),
+  HUSH_ERR_STORE_ENTRY_CORRUPT: e('HUSH_ERR_STORE_ENTRY_CORRUPT', (where: string, name: string) =>
+    `${where}: entry "${name}" does not decrypt (damaged or tampered)`),
+  HUSH_ERR_STORE_ENTRY_SWAPPED: e('HUSH_ERR_STORE_ENTRY_SWAPPED', (where: string, name: string) =>
+    `${where}: entry "${name}" holds a value sealed for another name (entries were swapped)`),
+  HUSH_ERR_STORE_NONCE_REUSE: e('HUSH_ERR_STORE_NONCE_REUSE', (where: string, a: string, b: string) =>
+    `${where}: entries "${a}" and "${b}" share a nonce; refusing the file`),
+  HUSH_ERR_STORE_MAC: e('HUSH_ERR_STORE_MAC', (where: string) =>
+    `${where}: the file MAC does not match: entries, the key section or the generation were ` +
+    `added, removed, replaced or altered outside hush`),
+  HUSH_ERR_STORE_SIGNATURE: e('HUSH_ERR_STORE_SIGNATURE', (where: string, what: string) =>
+    `${where}: writer signature check failed: ${what}`),
+  HUSH_ERR_STORE_BAD_NAME: e('HUSH_ERR_STORE_BAD_NAME', (name: string, what: string) =>
+    `bad entry name ${JSON.stringify(name.length > 80 ? name.slice(0, 80) + '...' : name)}: ${what}`),
+  HUSH_ERR_STORE_NO_ENTRY: e('HUSH_ERR_STORE_NO_ENTRY', (where: string, name: string) =>
+    `${where}: no entry named "${name}"`),
+  HUSH_ERR_STORE_VALUE_TOO_LARGE: e('HUSH_ERR_STORE_VALUE_TOO_LARGE', (name: string, size: number, cap: number) =>
+    `entry "${name}": value is ${size} bytes, over the ${cap}-byte limit`),
+  HUSH_ERR_STORE_BAD_PASSPHRASE: e('HUSH_ERR_STORE_BAD_PASSPHRASE', (what: string) => `passphrase: ${what}`),
+  HUSH_ERR_STORE_BAD_KEY_TEXT: e('HUSH_ERR_STORE_BAD_KEY_TEXT', (where: string, what: string) =>
+    `${where}: ${what}`),
+  HUSH_ERR_STORE_RECIPIENTS: e('HUSH_ERR_STORE_RECIPIENTS', (where: string, what: string) =>
+    `${where}: ${what}`),
+  HUSH_ERR_STORE_LOCKED: e('HUSH_ERR_STORE_LOCKED', (lock: string, holder: string) =>
+    `${lock}: the store is locked by ${holder}; try again (remove the lock file if that process is gone)`),
+  HUSH_ERR_STORE_MERGE_ENTRY: e('HUSH_ERR_STORE_MERGE_ENTRY', (where: string, names: string[]) =>
+    `${where}: both sides changed ${names.map((n) => `"${n}"`).join(', ')}; resolve by hand ` +
+    `('hush store set' on the merged file) and commit`),
+  HUSH_ERR_STORE_PARSE_INPUT: e('HUSH_ERR_STORE_PARSE_INPUT', (where: string, line: number, what: string) =>
+    `${where}${line > 0 ? `: line ${line}` : ''}: ${what}`),
+  HUSH_ERR_STORE_EXPORT: e('HUSH_ERR_STORE_EXPORT', (name: string, what: string) => `entry "${name}": ${what}`),
+  HUSH_ERR_STORE_TEMP_DIR: e('HUSH_ERR_STORE_TEMP_DIR', (dir: string, what: string) => `${dir}: ${what}`),
+  HUSH_ERR_STORE_EDITOR: e('HUSH_ERR_STORE_EDITOR', (what: string) => `editor: ${what}`),
+} as const;
+
+export type StoreErrorCode = keyof typeof storeErrors;
+export const E = storeErrors;
