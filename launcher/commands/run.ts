@@ -35,8 +35,18 @@ export const main: CommandMain = async (args, io) => {
     return 125;
   }
 
+  // Signals that arrive before the container exists are delivered once it does.
+  let container: RunningContainer | undefined;
+  const early: number[] = [];
+  const forward = forwardedSignals.map((name) => {
+    const signo = osConstants.signals[name];
+    const handler = () => (container ? container.signal(signo) : early.push(signo));
+    process.on(name, handler);
+    return () => process.off(name, handler);
+  });
+  const stopForwarding = () => forward.forEach((stop) => stop());
+
   let tmpfs: SecretsTmpfs | undefined;
-  let container: RunningContainer;
   let nativeMs = 0;
   try {
     tmpfs = createSecretsTmpfs({ sizeBytes: defaultSecretsSize, uid: options.uid, gid: options.gid });
@@ -58,6 +68,7 @@ export const main: CommandMain = async (args, io) => {
     });
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
+    stopForwarding();
     tmpfs?.close();
     const e = err as NativeError;
     io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${e.message}\n`);
@@ -71,13 +82,9 @@ export const main: CommandMain = async (args, io) => {
     );
   }
 
-  const forward = forwardedSignals.map((name) => {
-    const handler = () => container.signal(osConstants.signals[name]);
-    process.on(name, handler);
-    return () => process.off(name, handler);
-  });
+  for (const signo of early.splice(0)) container.signal(signo);
   const status = await container.exited;
-  for (const stop of forward) stop();
+  stopForwarding();
   tmpfs.close();
   return exitCodeOf(status);
 };
