@@ -8,6 +8,9 @@ import { parseDuration } from './normalize';
 import { checkTemplate } from '../core/template';
 import { envNamePattern } from '../core/values';
 import { parseRef } from '../core/refs';
+import { fileNameProblem } from '../core/file-names';
+
+export { fileNameProblem, reservedPrefix } from '../core/file-names';
 
 export type Path = (string | number)[];
 export interface Problem {
@@ -16,27 +19,10 @@ export interface Problem {
 }
 export type Rule = (policy: PolicyFile) => Problem[];
 
-/** Temporary and probe files of the sink start with this; secrets may not. */
-export const reservedPrefix = '.hush-';
-
 const sourceList = (p: PolicyFile) => {
   const names = Object.keys(p.sources);
   return names.length ? names.join(', ') : 'none declared';
 };
-
-/** Why a secret file name is unsafe, or undefined when it is fine. */
-export function fileNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'must not be empty';
-  if (name.startsWith('/')) return 'must be a relative path under the secrets directory, not an absolute path';
-  if (/[\x00-\x1f\x7f]/.test(name)) return 'must not contain control characters';
-  const segments = name.split('/');
-  if (segments.some((s) => s === '..')) return "must not contain '..'";
-  if (segments.some((s) => s === '.')) return "must not contain '.' segments";
-  if (segments.some((s) => s === '')) return "must not contain empty segments ('//' or a trailing '/')";
-  if (segments.some((s) => Buffer.byteLength(s) > 255)) return 'has a segment longer than 255 bytes';
-  if (segments.some((s) => s.startsWith(reservedPrefix))) return `must not start with '${reservedPrefix}' (reserved for the agent)`;
-  return undefined;
-}
 
 export const sourceNames: Rule = (p) =>
   Object.keys(p.sources)

@@ -150,8 +150,9 @@ function templateError(err: unknown): string {
   const text = String(e.message ?? err);
   const m = /^Parse error on line (\d+):/.exec(text);
   if (m) {
-    const expecting = /Expecting (.*)$/m.exec(text);
-    return `line ${m[1]}: syntax error${expecting ? `, expecting ${expecting[1]}` : ''}`;
+    const got = /got '([^']+)'\s*$/m.exec(text)?.[1];
+    const what = got === undefined ? '' : got === 'EOF' ? ': unexpected end of template' : `: unexpected ${got}`;
+    return `line ${m[1]}: syntax error${what}`;
   }
   // Handlebars' strict-mode message prints the context object after "not defined in", which
   // could be a secret map: keep only the name.
