@@ -118,6 +118,8 @@ export function parseStore(bytes: Uint8Array, where: string): StoreDoc {
       default: throw E.HUSH_ERR_STORE_SYNTAX(where, at, err.detail);
     }
   }
+  // hush always ends the file with a newline: a missing one means the tail was cut off.
+  if (!text.endsWith('\n')) throw E.HUSH_ERR_STORE_TRUNCATED(where, bytes.length);
   return readDoc(root, where);
 }
 

@@ -8,7 +8,7 @@ export {
   type StoreCredentials,
   type CredentialFileOptions,
 } from './credentials';
-export { createStoreReader, type StoreReader, type StoreSnapshot } from './reader';
+export { createStoreReader, type StoreReader, type StoreSnapshot, type CountingStoreReader } from './reader';
 export {
   createStore,
   openStore,

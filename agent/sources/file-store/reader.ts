@@ -17,12 +17,20 @@ export interface StoreReader {
   read(): Promise<StoreSnapshot>;
 }
 
-export function createStoreReader(path: string, credentials: StoreCredentials): StoreReader {
+/** The reader, plus counters for tests and diagnostics. */
+export interface CountingStoreReader extends StoreReader {
+  readonly stats: { reads: number; unwraps: number };
+}
+
+export function createStoreReader(path: string, credentials: StoreCredentials): CountingStoreReader {
   let creds: ResolvedCredentials | undefined;
-  const keys = new KeyCache();
+  const stats = { reads: 0, unwraps: 0 };
+  const keys = new KeyCache(() => stats.unwraps++);
   const entries: EntryCache = new Map();
   return {
+    stats,
     async read() {
+      stats.reads++;
       creds ??= resolveCredentials(credentials);
       const bytes = await readStoreFile(path);
       const opened = await openStoreBytes(bytes, creds, path, { keys, entries });

@@ -10,11 +10,14 @@ export class KeyCache {
   private wrapText: string | undefined;
   private fk: Uint8Array | undefined;
 
+  constructor(private readonly onMiss: () => void = () => {}) {}
+
   get(doc: StoreDoc): Uint8Array | undefined {
     return this.wrapText === serializeWrap(doc.wrap) ? this.fk : undefined;
   }
 
   set(doc: StoreDoc, fk: Uint8Array): void {
+    this.onMiss();
     this.wrapText = serializeWrap(doc.wrap);
     this.fk = fk;
   }
