@@ -121,10 +121,13 @@ const helpers: Record<string, (...args: unknown[]) => unknown> = {
 helpers.toJSON = helpers.json!;
 
 const env = Handlebars.create();
+// Handlebars would print its own warnings (denied prototype access) to the console, outside
+// our logger; the denial itself is what matters.
+env.logger.level = 99;
 for (const name of ['log', 'lookup']) env.unregisterHelper(name);
 for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
 
-const knownHelpers = Object.fromEntries(Object.keys(helpers).map((n) => [n, true]));
+const knownHelpers = { ...Object.fromEntries(Object.keys(helpers).map((n) => [n, true])), log: false, lookup: false };
 const compileOptions = { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers } as const;
 const runtimeOptions = {
   allowProtoPropertiesByDefault: false,
