@@ -9,6 +9,8 @@ import { exitCodeOf, startContainer, type RunningContainer } from '../container'
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
+import { appEnv } from '../on-change';
+import type { AgentSession } from '../agent-session';
 import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
 
@@ -30,10 +32,6 @@ export const main: CommandMain = async (args, io) => {
     io.stdout.write(runUsage + '\n');
     return 0;
   }
-  if (options.policies.length > 0) {
-    io.stderr.write('hush: run: --policy needs the agent, which this build does not include yet\n');
-    return 125;
-  }
 
   // Signals that arrive before the container exists are delivered once it does.
   let container: RunningContainer | undefined;
@@ -47,14 +45,36 @@ export const main: CommandMain = async (args, io) => {
   const stopForwarding = () => forward.forEach((stop) => stop());
 
   let tmpfs: SecretsTmpfs | undefined;
+  let session: AgentSession | undefined;
   let nativeMs = 0;
   try {
     tmpfs = createSecretsTmpfs({ sizeBytes: defaultSecretsSize, uid: options.uid, gid: options.gid });
     writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
+    if (options.policies.length > 0) {
+      const { startAgentSession } = require('../agent-session') as typeof import('../agent-session');
+      const started = await startAgentSession({
+        policyFiles: options.policies,
+        outDir: tmpfs.root,
+        uid: options.uid,
+        gid: options.gid,
+        env: io.env,
+        cwd: io.cwd,
+        defaultStore: options.store,
+        baseEnv: options.env,
+        container: () => container,
+      });
+      if (!started.ok) {
+        stopForwarding();
+        tmpfs.close();
+        for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
+        return 125;
+      }
+      session = started.session;
+    }
     const spawnStartedAt = performance.now();
     container = startContainer({
       argv: options.argv,
-      env: [...options.env].map(([k, v]) => `${k}=${v}`),
+      env: appEnv(options.env, session?.env ?? {}),
       rootfs: options.rootfs,
       hostRoot: options.hostRoot,
       hostname: options.hostname,
@@ -69,6 +89,7 @@ export const main: CommandMain = async (args, io) => {
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
     stopForwarding();
+    await session?.close();
     tmpfs?.close();
     const e = err as NativeError;
     io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${e.message}\n`);
@@ -83,8 +104,13 @@ export const main: CommandMain = async (args, io) => {
   }
 
   for (const signo of early.splice(0)) container.signal(signo);
+  const stopAgent = new AbortController();
+  const rotating = session?.run(stopAgent.signal);
   const status = await container.exited;
   stopForwarding();
+  stopAgent.abort();
+  await rotating;
+  await session?.close();
   tmpfs.close();
   return exitCodeOf(status);
 };
