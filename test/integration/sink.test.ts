@@ -45,7 +45,7 @@ describe.skipIf(!isRoot)('tmpfs sink (skipped: needs root to mount a tmpfs)', ()
     expect(mounted).toBe(true);
     root = path.join(mnt, `case-${++n}`);
     await mkdir(root, { mode: 0o700 });
-    away = path.join(away, `case-${n}`);
+    away = path.join(outside, `case-${n}`);
     await mkdir(away);
   });
 
