@@ -55,6 +55,11 @@ export interface RunnerStatus {
   counters: Readonly<Record<string, number>>;
 }
 
+/** Every required file has been rendered at least once (optional ones may be absent). */
+export function isReady(status: RunnerStatus): boolean {
+  return status.policies.every((p) => p.files.every((f) => f.renderedAt !== undefined || f.error === undefined));
+}
+
 export interface Runner {
   /** Fetches everything once and renders it; lists every missing non-optional secret. */
   start(): Promise<StartResult>;

@@ -32,7 +32,7 @@ async function cli(argv: string[]): Promise<number> {
     return name === undefined ? 125 : 0;
   }
   if (name === '--version') {
-    process.stdout.write(require('../package.json').version + '\n');
+    process.stdout.write(require('./version').hushVersion() + '\n');
     return 0;
   }
   const load = commands[name];

@@ -1,0 +1,22 @@
+// `hush demo`: the embedded default. Runs the bundled demo app under `hush run` with the
+// bundled dev store (policies/demo.hush, passphrase "hush-demo") and policies/demo.yaml.
+// `--watch` keeps the app running so that edits of the store show up live.
+
+import * as path from 'node:path';
+import { main as run } from './run';
+import type { CommandMain } from './types';
+
+const repoRoot = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')].find((dir) =>
+  require('node:fs').existsSync(path.join(dir, 'policies', 'demo.yaml')),
+);
+
+export const main: CommandMain = async (args, io) => {
+  const unknown = args.filter((a) => a !== '--watch');
+  if (unknown.length > 0 || !repoRoot) {
+    io.stderr.write(unknown.length > 0 ? `hush: demo: unknown option ${unknown[0]} (only --watch)\n` : 'hush: demo: cannot find policies/demo.yaml\n');
+    return 125;
+  }
+  const app = path.join(repoRoot, 'dist', 'launcher', 'demo', 'app.js');
+  const env = { ...io.env, HUSH_STORE_PASSPHRASE: io.env.HUSH_STORE_PASSPHRASE ?? 'hush-demo' };
+  return run(['--policy', path.join(repoRoot, 'policies', 'demo.yaml'), '--', process.execPath, app, ...args], { ...io, env });
+};

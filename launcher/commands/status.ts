@@ -1,0 +1,124 @@
+// `hush status [--socket PATH] [--json]`: asks a running agent, over its unix socket, what it
+// holds: policies and their files, keys with ages, next refresh and errors. Never values:
+// the agent's API has none to give.
+
+import * as http from 'node:http';
+import { defaultSocketPath } from '../../agent/api/listen';
+import type { KeyView, StatusView } from '../../agent/api/view';
+import type { CommandMain } from './types';
+import { exitStatus } from './types';
+
+const usage = `usage: hush status [--socket PATH] [--json]
+
+Shows what a running agent holds: policies and their files, secrets by source and key, with
+ages, next refresh, attempts and errors. Never values.
+
+options:
+  --socket PATH   the agent's API socket (default $XDG_RUNTIME_DIR/hush/agent.sock,
+                  or /run/hush/agent.sock)
+  --json          print the agent's answer as JSON`;
+
+type Reply = { ok: true; status: number; body: string } | { ok: false; code: string };
+
+function getStatus(socketPath: string): Promise<Reply> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath, path: '/v1/status', headers: { accept: 'application/json' }, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ ok: true, status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', (err: NodeJS.ErrnoException) => resolve({ ok: false, code: err.code ?? err.message }));
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    request.on('error', (err: NodeJS.ErrnoException) => resolve({ ok: false, code: err.code ?? err.message }));
+  });
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '-';
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+/** Left-aligned columns, two spaces apart. */
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/** Keeps a table cell on one line. */
+const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ');
+
+function keyRow(k: KeyView): string[] {
+  return [
+    oneLine(k.source),
+    oneLine(k.key),
+    k.ageSeconds === null ? 'never' : duration(k.ageSeconds),
+    k.nextInSeconds === 0 ? 'now' : `in ${duration(k.nextInSeconds)}`,
+    String(k.attempts),
+    k.error === null ? '-' : oneLine(k.error),
+  ];
+}
+
+export function formatStatus(view: StatusView): string {
+  const lines: string[] = [];
+  lines.push(`agent ${view.version}, up ${duration(view.uptimeSeconds)}, ${view.ready ? 'ready' : 'not ready'}`);
+  lines.push('');
+  lines.push('policies');
+  if (view.policies.length === 0) lines.push('  (none)');
+  for (const p of view.policies) {
+    const action = p.lastAction ? `, last action ${p.lastAction.action} ${duration(p.lastAction.ageSeconds)} ago` : '';
+    lines.push(`  ${oneLine(p.name)} (${oneLine(p.file)})${action}`);
+    const rows = [['FILE', 'RENDERED', 'ERROR'], ...p.files.map((f) => [oneLine(f.file), f.ageSeconds === null ? 'never' : `${duration(f.ageSeconds)} ago`, f.error === null ? '-' : oneLine(f.error)])];
+    for (const line of table(rows)) lines.push(`    ${line}`);
+  }
+  lines.push('');
+  lines.push('secrets');
+  if (view.keys.length === 0) lines.push('  (none)');
+  else for (const line of table([['SOURCE', 'KEY', 'AGE', 'NEXT', 'ATTEMPTS', 'ERROR'], ...view.keys.map(keyRow)])) lines.push(`  ${line}`);
+  return lines.join('\n') + '\n';
+}
+
+export const main: CommandMain = async (args, io) => {
+  let socketPath = defaultSocketPath(io.env);
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--help' || arg === '-h') {
+      io.stdout.write(usage + '\n');
+      return exitStatus.ok;
+    } else if (arg === '--json') {
+      json = true;
+    } else if (arg === '--socket' || arg.startsWith('--socket=')) {
+      const value = arg === '--socket' ? args[++i] : arg.slice('--socket='.length);
+      if (!value) {
+        io.stderr.write(`hush status: --socket needs a path\n${usage}\n`);
+        return exitStatus.usage;
+      }
+      socketPath = value.startsWith('unix:') ? value.slice('unix:'.length) : value;
+    } else {
+      io.stderr.write(`hush status: unknown argument '${arg}'\n${usage}\n`);
+      return exitStatus.usage;
+    }
+  }
+
+  const reply = await getStatus(socketPath);
+  if (!reply.ok) {
+    io.stderr.write(`hush: status: cannot reach an agent at ${socketPath} (${reply.code})\n`);
+    return exitStatus.userError;
+  }
+  if (reply.status !== 200) {
+    io.stderr.write(`hush: status: the agent at ${socketPath} answered HTTP ${reply.status}\n`);
+    return exitStatus.userError;
+  }
+  let view: StatusView;
+  try {
+    view = JSON.parse(reply.body) as StatusView;
+  } catch {
+    io.stderr.write(`hush: status: the agent at ${socketPath} sent a reply that is not JSON\n`);
+    return exitStatus.userError;
+  }
+  io.stdout.write(json ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view));
+  return exitStatus.ok;
+};
