@@ -40,7 +40,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-
 /** Paths that need no token (a stale one is ignored). */
 function isUnauthenticated(path: string, core: Core): boolean {
   if (/^auth\/.+\/login(\/.*)?$/.test(path)) return true;
-  if (path.startsWith('sys/internal/ui/mounts/')) return true;
+  if (path.startsWith('sys/internal/ui/mounts/') || path === 'sys/wrapping/lookup') return true;
   const mount = core.mounts.find(path);
   if (mount?.type === 'pki') {
     const sub = path.slice(mount.path.length);

@@ -163,14 +163,15 @@ export class TokenStore {
     return Math.max(0, Math.floor((entry.expireAt - this.clock.now()) / 1000));
   }
 
-  authBlock(entry: TokenEntry): AuthBlock {
+  /** The auth block of a login, create or renew; `granted` is the TTL just granted. */
+  authBlock(entry: TokenEntry, granted: number = entry.creationTtl): AuthBlock {
     return {
       client_token: entry.id,
       accessor: entry.accessor,
       policies: entry.policies,
       token_policies: entry.policies,
       metadata: entry.meta,
-      lease_duration: this.ttlLeft(entry),
+      lease_duration: granted,
       renewable: entry.renewable,
       entity_id: entry.entityId,
       token_type: 'service',
@@ -243,8 +244,8 @@ export function tokenEngine(store: TokenStore): Engine {
           return logical(store.lookupData(caller, false));
         case 'renew-self': {
           if (op !== 'update') throw unsupportedOperation();
-          const { warnings } = store.renew(caller, increment(body));
-          return { type: 'logical', data: null, auth: store.authBlock(caller), warnings };
+          const { ttl, warnings } = store.renew(caller, increment(body));
+          return { type: 'logical', data: null, auth: store.authBlock(caller, ttl), warnings };
         }
         case 'revoke-self':
           if (op !== 'update') throw unsupportedOperation();
@@ -264,8 +265,8 @@ export function tokenEngine(store: TokenStore): Engine {
         case 'renew': {
           const target = store.lookup(str(body, 'token'));
           if (!target) throw badRequest('invalid token');
-          const { warnings } = store.renew(target, increment(body));
-          return { type: 'logical', data: null, auth: store.authBlock(target), warnings };
+          const { ttl, warnings } = store.renew(target, increment(body));
+          return { type: 'logical', data: null, auth: store.authBlock(target, ttl), warnings };
         }
         case 'revoke':
           store.revoke(str(body, 'token'));
