@@ -1,0 +1,162 @@
+// Where the API listens. Two kinds of address:
+//
+//   unix:/path            the default. The parent directory is created 0700 if missing, the
+//                         socket is chmod 0600 after listen and unlinked on close. A socket
+//                         file left by a dead agent is removed; one that answers is refused.
+//   127.0.0.1:PORT, [::1]:PORT, localhost:PORT
+//                         loopback only, and only for an app that requires a bearer token.
+//                         `apiToken()` gives the token to build the app with: the one given,
+//                         or a new random one written to a 0600 token file.
+//
+// Callers: `const token = await apiToken(address, opts, logger)`, then
+// `buildApp({ ...deps, token })`, then `listenApi(app, address, logger)`.
+//
+// This module imports fastify only as a type: `hush status` loads it for defaultSocketPath.
+
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../log';
+
+export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1' | '::1'; port: number };
+
+export interface Listening {
+  /** `unix:/path` or `HOST:PORT` with the port actually bound. */
+  address: string;
+  close(): Promise<void>;
+}
+
+/** `$XDG_RUNTIME_DIR/hush/agent.sock`, else `/run/hush/agent.sock`. */
+export function defaultSocketPath(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_RUNTIME_DIR ? env.XDG_RUNTIME_DIR : '/run', 'hush', 'agent.sock');
+}
+
+/** `$XDG_RUNTIME_DIR/hush/agent.token`, else `/run/hush/agent.token`. */
+export function defaultTokenPath(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_RUNTIME_DIR ? env.XDG_RUNTIME_DIR : '/run', 'hush', 'agent.token');
+}
+
+const loopbackHosts: Record<string, '127.0.0.1' | '::1'> = { '127.0.0.1': '127.0.0.1', '[::1]': '::1', localhost: '127.0.0.1' };
+
+/** Parses a listen address; throws a one-line error for anything but a unix path or loopback. */
+export function parseListenAddress(address: string): ListenAddress {
+  if (address.startsWith('unix:')) {
+    const socketPath = address.slice('unix:'.length);
+    if (!path.isAbsolute(socketPath)) throw new Error(`listen address '${address}': the socket path must be absolute`);
+    return { kind: 'unix', path: socketPath };
+  }
+  const colon = address.lastIndexOf(':');
+  if (colon <= 0) throw new Error(`listen address '${address}': expected unix:/path or 127.0.0.1:PORT`);
+  const hostText = address.slice(0, colon);
+  const portText = address.slice(colon + 1);
+  const host = loopbackHosts[hostText];
+  if (!host) {
+    throw new Error(`listen address '${address}': the API listens on loopback only (127.0.0.1, [::1] or localhost), or on a unix socket`);
+  }
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) throw new Error(`listen address '${address}': invalid port '${portText}'`);
+  return { kind: 'tcp', host, port };
+}
+
+/** Writes `token` to `file` (mode 0600, parent 0700 if created), never through a symlink. */
+async function writeTokenFile(file: string, token: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW;
+  const handle = await fs.open(file, flags, 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(token + '\n', 'utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The bearer token to build the app with. Unix sockets: `options.token` (usually none; the
+ * socket's mode is the access control). TCP: `options.token` if given; otherwise a new
+ * random token, written to `options.tokenFile` (default defaultTokenPath(env)) with mode 0600.
+ */
+export async function apiToken(
+  address: string,
+  options: { token?: string; tokenFile?: string; env?: NodeJS.ProcessEnv },
+  logger: Logger,
+): Promise<string | undefined> {
+  const parsed = parseListenAddress(address);
+  if (parsed.kind === 'unix' || options.token !== undefined) return options.token;
+  const token = randomBytes(32).toString('base64url');
+  const file = options.tokenFile ?? defaultTokenPath(options.env ?? process.env);
+  await writeTokenFile(file, token);
+  logger.info('API token written', { file });
+  return token;
+}
+
+/** Resolves with true when something accepts a connection on the socket. */
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      socket.destroy();
+      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') resolve(false);
+      else reject(err);
+    });
+  });
+}
+
+async function prepareSocketPath(socketPath: string, logger: Logger): Promise<void> {
+  await fs.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  const stat = await fs.lstat(socketPath).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!stat) return;
+  if (!stat.isSocket()) throw new Error(`${socketPath} exists and is not a socket; not replacing it`);
+  if (await answers(socketPath)) throw new Error(`another agent is listening on ${socketPath}`);
+  logger.info('removing stale API socket', { path: socketPath });
+  await fs.unlink(socketPath);
+}
+
+/** True when the app turns away a request without credentials. */
+async function requiresToken(app: FastifyInstance): Promise<boolean> {
+  const response = await app.inject({ method: 'GET', url: '/v1/health' });
+  return response.statusCode === 401;
+}
+
+export async function listenApi(app: FastifyInstance, address: string, logger: Logger): Promise<Listening> {
+  const parsed = parseListenAddress(address);
+  const log = logger.child({ component: 'api' });
+
+  if (parsed.kind === 'tcp') {
+    if (!(await requiresToken(app))) {
+      throw new Error(`listen address '${address}': a TCP listener needs a bearer token (build the app with apiToken())`);
+    }
+    await app.listen({ host: parsed.host, port: parsed.port });
+    const bound = app.server.address() as net.AddressInfo;
+    const shown = parsed.host === '::1' ? `[::1]:${bound.port}` : `${parsed.host}:${bound.port}`;
+    log.info('API listening', { address: shown });
+    return { address: shown, close: () => app.close() };
+  }
+
+  const socketPath = parsed.path;
+  await prepareSocketPath(socketPath, log);
+  await app.listen({ path: socketPath });
+  try {
+    await fs.chmod(socketPath, 0o600);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  log.info('API listening', { address: `unix:${socketPath}` });
+  return {
+    address: `unix:${socketPath}`,
+    close: async () => {
+      await app.close();
+      await fs.rm(socketPath, { force: true });
+    },
+  };
+}
