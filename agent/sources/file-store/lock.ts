@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { E } from './errors';
 
@@ -71,18 +72,7 @@ export async function withLock<T>(storePath: string, fn: () => Promise<T>, optio
   const body = JSON.stringify({ pid: process.pid, host: os.hostname(), time: new Date(now()).toISOString() }) + '\n';
   let delay = 2;
   for (;;) {
-    try {
-      const fd = fs.openSync(file, 'wx', 0o600);
-      try {
-        fs.writeSync(fd, body);
-      } finally {
-        fs.closeSync(fd);
-      }
-      break;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw E.HUSH_ERR_STORE_IO(file, `cannot create the lock file (${code})`);
-    }
+    if (tryCreate(file, body)) break;
     const held = readLock(file);
     if (held && isStale(file, held, now(), staleMs)) {
       breakStaleLock(file, held.text);
@@ -103,6 +93,28 @@ export async function withLock<T>(storePath: string, fn: () => Promise<T>, optio
         // gone already
       }
     }
+  }
+}
+
+/** Creates the lock with its content in one step: write a private temporary, then hard-link it
+ *  to the lock name (link fails if the lock exists). A holder killed at any point leaves either
+ *  no lock or a complete one, never an empty lock that nobody could judge stale. */
+function tryCreate(file: string, body: string): boolean {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file, '.lock')}.${process.pid}.${randomBytes(4).toString('hex')}.lock.tmp`);
+  try {
+    fs.writeFileSync(tmp, body, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw E.HUSH_ERR_STORE_IO(file, `cannot create the lock file (${(err as NodeJS.ErrnoException).code})`);
+  }
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    throw E.HUSH_ERR_STORE_IO(file, `cannot create the lock file (${code})`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
 }
 
