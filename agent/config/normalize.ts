@@ -82,8 +82,15 @@ function normalizeSource(src: SourceFile, baseDir: string): SourceConfig {
   if (src.type === 'file') {
     return src.path === undefined ? { type: 'file' } : { type: 'file', path: path.resolve(baseDir, src.path) };
   }
+  // Vault: credential and CA files are relative to the policy file, like a file store's path.
+  const at = (file: string | undefined) => (file === undefined ? undefined : path.resolve(baseDir, file));
   const { timeout, ...rest } = src;
-  return timeout === undefined ? { ...rest } : { ...rest, timeoutMs: parseDuration(timeout) };
+  const auth = { ...rest.auth };
+  if (auth.method === 'token' && auth.token_file !== undefined) auth.token_file = at(auth.token_file);
+  if (auth.method === 'approle') Object.assign(auth, { role_id_file: at(auth.role_id_file), secret_id_file: at(auth.secret_id_file) });
+  if (auth.method === 'kubernetes' && auth.jwt_file !== undefined) auth.jwt_file = at(auth.jwt_file);
+  const files = { ...rest, auth, ...(rest.ca_cert === undefined ? {} : { ca_cert: at(rest.ca_cert) }) };
+  return timeout === undefined ? files : { ...files, timeoutMs: parseDuration(timeout) };
 }
 
 function normalizeOnChange(oc: OnChangeFile): OnChange {
