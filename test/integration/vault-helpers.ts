@@ -108,16 +108,39 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** Waits (in real time, for I/O) until cond holds twice in a row across a timer tick. */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 20_000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
-  if (!cond()) throw new Error('the runner did not settle');
+  for (let i = 0; i < 20_000; i++) {
+    await new Promise((r) => setTimeout(r, 1));
+    if (!cond()) continue;
+    await new Promise((r) => setTimeout(r, 2));
+    if (cond()) return;
+  }
+  throw new Error('the runner did not settle');
 }
 
 /** Starts a runner over the policies with one Vault source per distinct config. */
 export async function startHarness(policies: Policy[], clock: ManualClock): Promise<Harness> {
   const plan = planFetches(policies);
   const sources = new Map<string, SecretSource>();
-  for (const planned of plan.sources) sources.set(planned.id, await openSource(planned.config, clock));
+  let inflight = 0;
+  for (const planned of plan.sources) {
+    const source = await openSource(planned.config, clock);
+    const counted: SecretSource = {
+      name: source.name,
+      type: source.type,
+      fetch: async (keys, signal) => {
+        inflight++;
+        try {
+          return await source.fetch(keys, signal);
+        } finally {
+          inflight--;
+        }
+      },
+      close: () => source.close(),
+    };
+    sources.set(planned.id, counted);
+  }
   const sink = new MemorySink();
   const notified: string[] = [];
   const runner = createRunner({
@@ -131,7 +154,7 @@ export async function startHarness(policies: Policy[], clock: ManualClock): Prom
   const abort = new AbortController();
   const loop = runner.run(abort.signal);
   // Idle: the runner loop and each source's token loop are asleep on the clock.
-  const idle = () => clock.pendingSleepers >= 1 + sources.size;
+  const idle = () => inflight === 0 && clock.pendingSleepers >= 1 + sources.size;
   await until(idle);
   return {
     runner, sink, clock, sources, notified,
