@@ -47,3 +47,13 @@ describe('error registry', () => {
     expect(new Set(codes).size).toBe(codes.length);
   });
 });
+
+describe('strict base64', () => {
+  it('decodes only the canonical spelling', async () => {
+    const { fromB64 } = await import('../../agent/sources/file-store/encoding');
+    for (const good of ['', 'AA==', 'AAA=', 'AAAA', '+/+/', 'aGVsbG8=']) expect(fromB64(good), good).toBeDefined();
+    for (const bad of ['A', 'AB==x', 'AB=C', 'A===', 'AB ==', 'AQ==\n', '-_-_', 'AB\u00e9=', 'AR==', 'AAB=', 'aGVsbG9=']) {
+      expect(fromB64(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+});

@@ -36,6 +36,8 @@ export type Wrap = ScryptWrap | X25519Wrap;
 export interface SealedEntry {
   n: Uint8Array; // 24
   c: Uint8Array; // secretbox(frame)
+  /** The base64 text of n and c, when known (parsed or just sealed): saves re-encoding. */
+  text?: { n: string; c: string };
 }
 export interface Signature {
   kid: Uint8Array; // 32: the writer's Ed25519 public key
@@ -62,8 +64,14 @@ export function serializeWrap(wrap: Wrap): string {
   return `{"mode":"x25519","recipients":[\n${lines.join(',\n')}\n  ]}`;
 }
 
+export function entryText(entry: SealedEntry): { n: string; c: string } {
+  entry.text ??= { n: toB64(entry.n), c: toB64(entry.c) };
+  return entry.text;
+}
+
 export function serializeEntry(name: string, entry: SealedEntry): string {
-  return `${JSON.stringify(name)}: {"n":"${toB64(entry.n)}","c":"${toB64(entry.c)}"}`;
+  const t = entryText(entry);
+  return `"${name}": {"n":"${t.n}","c":"${t.c}"}`;
 }
 
 export function serializeStore(doc: StoreDoc): string {
@@ -152,13 +160,12 @@ function readDoc(root: JsonValue, where: string): StoreDoc {
     const problem = nameProblem(name);
     if (problem) throw schema(`entries[${JSON.stringify(name)}]`, `bad entry name: ${problem}`);
     const raw = root.entries[name];
-    const field = `entries["${name}"]`;
-    if (!isObject(raw)) throw schema(field, 'expected an object {"n","c"}');
-    onlyKeys(raw, ['n', 'c'], field + '.', schema);
-    const n = b64Field(raw.n, 24, `${field}.n`, schema);
-    const c = b64Field(raw.c, -1, `${field}.c`, schema);
-    if (c.length < 16 + 2) throw schema(`${field}.c`, 'ciphertext too short');
-    entries.set(name, { n, c });
+    if (!isObject(raw)) throw schema(`entries["${name}"]`, 'expected an object {"n","c"}');
+    onlyKeys(raw, entryKeys, `entries["${name}"].`, schema);
+    const n = b64Field(raw.n, 24, 'n', schema, name);
+    const c = b64Field(raw.c, -1, 'c', schema, name);
+    if (c.length < 16 + 2) throw schema(`entries["${name}"].c`, 'ciphertext too short');
+    entries.set(name, { n, c, text: { n: raw.n as string, c: raw.c as string } });
   }
   let sig: Signature | undefined;
   if (root.sig !== undefined) {
@@ -175,17 +182,21 @@ function readDoc(root: JsonValue, where: string): StoreDoc {
 
 type SchemaError = (field: string, what: string) => Error;
 
+const entryKeys = ['n', 'c'];
+
 function onlyKeys(obj: JsonObject, allowed: string[], prefix: string, schema: SchemaError): void {
-  for (const key of Object.keys(obj)) {
+  for (const key in obj) {
     if (!allowed.includes(key)) throw schema(prefix + key, 'unknown field');
   }
 }
 
-function b64Field(v: JsonValue | undefined, length: number, field: string, schema: SchemaError): Uint8Array {
-  if (typeof v !== 'string') throw schema(field, `expected a base64 string, got ${describe(v)}`);
+/** `entry`, when given, names the entry the field belongs to (the field path is built only on error). */
+function b64Field(v: JsonValue | undefined, length: number, field: string, schema: SchemaError, entry?: string): Uint8Array {
+  const path = () => (entry === undefined ? field : `entries["${entry}"].${field}`);
+  if (typeof v !== 'string') throw schema(path(), `expected a base64 string, got ${describe(v)}`);
   const bytes = fromB64(v);
-  if (!bytes) throw schema(field, 'not canonical base64');
-  if (length >= 0 && bytes.length !== length) throw schema(field, `expected ${length} bytes, got ${bytes.length}`);
+  if (!bytes) throw schema(path(), 'not canonical base64');
+  if (length >= 0 && bytes.length !== length) throw schema(path(), `expected ${length} bytes, got ${bytes.length}`);
   return bytes;
 }
 
@@ -232,7 +243,7 @@ function readWrap(v: JsonValue | undefined, where: string, schema: SchemaError):
 function checkNonces(doc: StoreDoc, where: string): void {
   const seen = new Map<string, string>();
   for (const [name, entry] of doc.entries) {
-    const key = toB64(entry.n);
+    const key = entryText(entry).n;
     const other = seen.get(key);
     if (other !== undefined) throw E.HUSH_ERR_STORE_NONCE_REUSE(where, other, name);
     seen.set(key, name);

@@ -41,3 +41,4 @@ export {
 } from './identity';
 export { resolveCredentials } from './credentials';
 export type { OpenedStore } from './model';
+export { KeyCache } from './unlock';

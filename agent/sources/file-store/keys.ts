@@ -57,9 +57,16 @@ export function computeMac(doc: Omit<StoreDoc, 'mac' | 'sig'>, macKey: Uint8Arra
   frame(h, String(names.length));
   for (const name of names) {
     const entry = doc.entries.get(name)!;
-    frame(h, name);
-    frame(h, entry.n);
-    frame(h, entry.c);
+    const nameBytes = Buffer.from(name, 'utf8');
+    const buf = Buffer.allocUnsafe(12 + nameBytes.length + entry.n.length + entry.c.length);
+    let at = buf.writeUInt32BE(nameBytes.length, 0);
+    at += nameBytes.copy(buf, at);
+    at = buf.writeUInt32BE(entry.n.length, at);
+    buf.set(entry.n, at);
+    at += entry.n.length;
+    at = buf.writeUInt32BE(entry.c.length, at);
+    buf.set(entry.c, at);
+    h.update(buf); // the same bytes as frame(name), frame(n), frame(c)
   }
   return new Uint8Array(h.digest());
 }

@@ -8,7 +8,11 @@ const segmentPattern = /^[A-Za-z0-9._-]+$/;
 export const maxNameLength = 255;
 
 /** Why `name` is not a valid entry name, or undefined when it is. */
+const commonName = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+
 export function nameProblem(name: string): string | undefined {
+  // Fast path: no segment starts with '.' or '-', so none is '.', '..' or '..x'.
+  if (name.length <= maxNameLength && commonName.test(name)) return undefined;
   if (name.length === 0) return 'a name cannot be empty';
   if (name.length > maxNameLength) return `longer than ${maxNameLength} characters`;
   if (name.startsWith('-')) return "a name cannot start with '-'";

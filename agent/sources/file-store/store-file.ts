@@ -23,6 +23,8 @@ export interface WriteOptions {
   now?: () => string;
   rand?: RandomBytes;
   lockTimeoutMs?: number;
+  /** Reuses an unwrapped file key while the key section is unchanged (no KDF per write). */
+  keys?: KeyCache;
 }
 
 export interface OpenedFile extends OpenedStore {
@@ -138,7 +140,7 @@ export async function rewriteStore(
     sweepTemporaries(path, isAlive);
     const target = await checkWritableTarget(path);
     const bytes = await readStoreFile(path);
-    const opened = await openStoreBytes(bytes, creds, path);
+    const opened = await openStoreBytes(bytes, creds, path, options.keys ? { keys: options.keys } : {});
     const current: OpenedFile = { ...opened, path, bytes };
     const sealOptions = creds.identity ? { rand, signer: creds.identity } : { rand };
     const next = await transform({ current, creds, rand, now, kdf: kdfParams(options), sealOptions });

@@ -38,11 +38,15 @@ export function parseStrictJson(text: string): JsonValue {
     }
   };
 
+  const plainRun = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
   const parseString = (): string => {
     pos++; // opening quote
     let out = '';
     let start = pos;
     for (;;) {
+      plainRun.lastIndex = pos;
+      plainRun.test(text);
+      pos = plainRun.lastIndex;
       if (pos >= n) end('a string');
       const c = text.charCodeAt(pos);
       if (c === 0x22) {
