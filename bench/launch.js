@@ -431,6 +431,7 @@ function breakdown(rootMode, runs) {
     });
   }
   const baseMs = median(pieceMs[0]);
+  const baseMin = Math.min(...pieceMs[0]);
   lines.push(
     `Marginal wall cost of each piece (fresh processes without the hook, interleaved, ${
       clean.length ? `without ${clean.join(', ')}, ` : ''
@@ -438,9 +439,18 @@ function breakdown(rootMode, runs) {
   );
   lines.push(
     table(
-      ['command', 'median', '− node -e 0'],
-      pieces.map(([name], k) => [name, f1(median(pieceMs[k])), k === 0 ? '' : f1(median(pieceMs[k]) - baseMs)]),
-      ['l', 'r', 'r'],
+      ['command', 'median', '− node -e 0', 'min', '− node -e 0 (min)'],
+      pieces.map(([name], k) => {
+        const min = Math.min(...pieceMs[k]);
+        return [
+          name,
+          f1(median(pieceMs[k])),
+          k === 0 ? '' : f1(median(pieceMs[k]) - baseMs),
+          f1(min),
+          k === 0 ? '' : f1(min - baseMin),
+        ];
+      }),
+      ['l', 'r', 'r', 'r', 'r'],
     ),
   );
   lines.push('');
