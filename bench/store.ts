@@ -31,6 +31,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** CPU time (user + system, all threads) of the last measure(): on a shared machine the wall
+ *  time includes waiting for a core; the CPU time does not. */
+let lastCpu = 0;
+
 async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
   await fn();
@@ -40,7 +44,14 @@ async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
 async function measure(n: number, fn: () => unknown | Promise<unknown>): Promise<number> {
   await fn(); // warm-up
   const xs: number[] = [];
-  for (let i = 0; i < n; i++) xs.push(await time(fn));
+  const cpus: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = process.cpuUsage();
+    xs.push(await time(fn));
+    const d = process.cpuUsage(c);
+    cpus.push((d.user + d.system) / 1000);
+  }
+  lastCpu = median(cpus);
   return median(xs);
 }
 
@@ -85,17 +96,19 @@ async function main() {
     const opened = openDoc(doc, fk, file);
     if (opened.values.size !== entries) throw new Error('bad open');
   });
+  const openBeyondCpu = lastCpu;
   const openTotal = await measure(3, async () => {
     const opened = await openStoreBytes(await readStoreFile(file), resolved, file);
     if (opened.values.size !== entries) throw new Error('bad open');
   });
-  rows.push([`open + verify + decrypt ${entries} entries (${(size / 1024 / 1024).toFixed(2)} MiB file), beyond the KDF`, ms(openBeyond)]);
+  rows.push([`open + verify + decrypt ${entries} entries (${(size / 1024 / 1024).toFixed(2)} MiB file), beyond the KDF`, `${ms(openBeyond)} (CPU ${openBeyondCpu.toFixed(1)} ms)`]);
   rows.push([`open ${entries} entries including the KDF`, ms(openTotal)]);
 
   let i = 0;
   const setBeyond = await measure(runs, () => setEntry(file, creds, 'bench/one', new Uint8Array(Buffer.from(`value-${i++}`)), { keys }));
+  const setBeyondCpu = lastCpu;
   const setTotal = await measure(3, () => setEntry(file, creds, 'bench/one', new Uint8Array(Buffer.from(`value-${i++}`))));
-  rows.push([`set one entry in ${entries} (lock, verify, seal, self-check, atomic save), beyond the KDF`, ms(setBeyond)]);
+  rows.push([`set one entry in ${entries} (lock, verify, seal, self-check, atomic save), beyond the KDF`, `${ms(setBeyond)} (CPU ${setBeyondCpu.toFixed(1)} ms)`]);
   rows.push(['set one entry including the KDF', ms(setTotal)]);
 
   // Reader re-read after a change (what the agent's live update pays): cached key and entries.
@@ -136,17 +149,19 @@ async function main() {
     const startup = await measure(runs, run(ageNoop));
     const small = await measure(runs, run(ageSmall));
     const big = await measure(5, run(ageBig));
-    rows.push([`age -d, same ${plainMiB.toFixed(2)} MiB plaintext (process, X25519; minus ${startup.toFixed(1)} ms start-up)`, `${(plainMiB / (Math.max(small - startup, 0.01) / 1000)).toFixed(1)} MiB/s (${ms(small)} total)`]);
+    rows.push([`age -d, same ${plainMiB.toFixed(2)} MiB plaintext (whole process, X25519)`, `${ms(small)} total; an empty file takes ${ms(startup)}`]);
     rows.push(['age -d, 16 MiB (process, minus start-up)', `${(16 / ((big - startup) / 1000)).toFixed(1)} MiB/s (${ms(big)} total)`]);
   } else {
     rows.push(['age', 'not installed (apt-get install -y age), skipped']);
   }
 
   const width = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(`\nhush store benchmark: ${entries} entries, median of ${runs} runs (node ${process.version})\n\n`);
+  const load = require('node:os').loadavg()[0].toFixed(2);
+  process.stdout.write(`\nhush store benchmark: ${entries} entries, median of ${runs} runs (node ${process.version}, ${require('node:os').cpus().length} CPUs, load average ${load})\n\n`);
   process.stdout.write(`| ${'measure'.padEnd(width)} | result |\n| ${'-'.repeat(width)} | --- |\n`);
   for (const [k, v] of rows) process.stdout.write(`| ${k.padEnd(width)} | ${v} |\n`);
-  process.stdout.write(`\naims: open beyond the KDF < 150 ms: ${openBeyond < 150 ? 'met' : 'MISSED'}; set beyond the KDF < 200 ms: ${setBeyond < 200 ? 'met' : 'MISSED'}\n`);
+  const verdict = (wall: number, cpu: number, aim: number) => (wall < aim ? 'met' : cpu < aim ? 'met in CPU time, missed in wall time (busy machine?)' : 'MISSED');
+  process.stdout.write(`\naims: open beyond the KDF < 150 ms: ${verdict(openBeyond, openBeyondCpu, 150)}; set beyond the KDF < 200 ms: ${verdict(setBeyond, setBeyondCpu, 200)}\n`);
 }
 
 main().catch((err) => {

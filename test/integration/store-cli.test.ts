@@ -1,11 +1,11 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { baseEnv, buildStoreCli, runCli, tempDir } from './store-helpers';
+import { baseEnv, buildStoreCli, runCli, tempDir, writeIdentity } from './store-helpers';
 
 let build: string;
-beforeAll(() => {
-  build = buildStoreCli();
+beforeAll(async () => {
+  build = await buildStoreCli();
 });
 
 const SECRET = 'cli-S3CRET-never-in-stderr';
@@ -97,8 +97,11 @@ describe('hush store (CLI)', () => {
   });
 
   it('imports and exports .env, JSON and YAML round trips', async () => {
-    const { hush, dir } = setup();
-    await hush(['init']);
+    const { hush: hushPw, dir } = setup();
+    // a recipient store: no scrypt per command, and this test runs many of them
+    const id = writeIdentity(dir);
+    const hush = (args: string[], input?: string) => hushPw(args, input, { HUSH_STORE_IDENTITY: id.file, HUSH_STORE_PASSPHRASE: '' });
+    await hush(['init', '--recipient', id.recipient]);
     fs.writeFileSync(path.join(dir, 'in.json'), JSON.stringify({ db: { user: 'app', password: 'p"w\n' }, port: 5432 }));
     fs.writeFileSync(path.join(dir, 'in.yaml'), 'api:\n  key: abc\n  multi: |\n    line1\n    line2\n');
     fs.writeFileSync(path.join(dir, '.env'), 'TOKEN="t o k"\nexport PLAIN=x\n');
@@ -112,7 +115,7 @@ describe('hush store (CLI)', () => {
       const out = await hush(['export', '--format', format]);
       expect(out.code).toBe(0);
       const other = path.join(dir, `copy-${format}.hush`);
-      await hush(['init', '--store', other]);
+      await hush(['init', '--store', other, '--recipient', id.recipient]);
       fs.writeFileSync(path.join(dir, `dump.${format}`), out.stdout);
       expect((await hush(['import', `dump.${format}`, '--store', other])).code).toBe(0);
       const copy = await hush(['export', '--format', 'env', '--store', other]);

@@ -7,8 +7,8 @@ import { createStore, openStore, updateEntries, identityFileText, encodeKey, rec
 import { seededRandom } from '../../agent/ports/random';
 
 let build: string;
-beforeAll(() => {
-  build = buildStoreCli();
+beforeAll(async () => {
+  build = await buildStoreCli();
 });
 
 // A writer process using the compiled library: sets `${prefix}/${i}` for i < count, or, with

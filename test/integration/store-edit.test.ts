@@ -2,11 +2,11 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { baseEnv, buildStoreCli, runCli, tempDir } from './store-helpers';
+import { baseEnv, buildStoreCli, runCli, tempDir, writeIdentity } from './store-helpers';
 
 let build: string;
-beforeAll(() => {
-  build = buildStoreCli();
+beforeAll(async () => {
+  build = await buildStoreCli();
 });
 
 // The scripted editor. EDIT_MODE picks what it does; $STATE/count counts invocations.
@@ -39,8 +39,9 @@ function setup() {
   const editor = path.join(dir, 'editor.sh');
   fs.writeFileSync(editor, editorScript, { mode: 0o755 });
   const store = path.join(dir, 's.hush');
+  const id = writeIdentity(dir);
   const env = baseEnv({
-    HUSH_STORE: store, HUSH_STORE_PASSPHRASE: 'pw-edit', EDITOR: editor, STATE: state, XDG_RUNTIME_DIR: runtime,
+    HUSH_STORE: store, HUSH_STORE_IDENTITY: id.file, EDITOR: editor, STATE: state, XDG_RUNTIME_DIR: runtime,
     CLI: path.join(build, 'launcher/cli.js'),
   });
   const hush = (args: string[], extra: Record<string, string> = {}, input = '') => runCli(build, ['store', ...args], { env: { ...env, ...extra }, input });
@@ -50,12 +51,12 @@ function setup() {
   };
   const leftovers = () => fs.readdirSync(path.join(runtime, 'hush'));
   const editedFiles = () => fs.readFileSync(path.join(state, 'files'), 'utf8').trim().split('\n');
-  return { dir, state, runtime, store, env, hush, get, leftovers, editedFiles };
+  return { dir, state, runtime, store, env, hush, get, leftovers, editedFiles, recipient: id.recipient };
 }
 
 async function seeded() {
   const s = setup();
-  await s.hush(['init']);
+  expect((await s.hush(['init', '--recipient', s.recipient])).code).toBe(0);
   fs.writeFileSync(path.join(s.dir, 'seed.env'), 'a=1\nb=2\n');
   expect((await s.hush(['import', path.join(s.dir, 'seed.env')])).code).toBe(0);
   return s;

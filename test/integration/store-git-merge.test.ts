@@ -2,23 +2,24 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { baseEnv, buildStoreCli, runCli, tempDir } from './store-helpers';
+import { baseEnv, buildStoreCli, runCli, tempDir, writeIdentity } from './store-helpers';
 
 let build: string;
-beforeAll(() => {
-  build = buildStoreCli();
+beforeAll(async () => {
+  build = await buildStoreCli();
 });
 
 function repoWithStore() {
   const dir = tempDir('hush-store-git-');
+  const id = writeIdentity(tempDir('hush-store-key-')); // outside the repo: `git add .` must not see it
   const env = baseEnv({
-    HUSH_STORE: path.join(dir, 'dev.hush'), HUSH_STORE_PASSPHRASE: 'pw-git',
+    HUSH_STORE: path.join(dir, 'dev.hush'), HUSH_STORE_IDENTITY: id.file,
     GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com',
     GIT_CONFIG_NOSYSTEM: '1', HOME: dir,
   });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
   const hush = (args: string[], input = '') => runCli(build, ['store', ...args], { env, input, cwd: dir });
-  return { dir, env, git, hush };
+  return { dir, env, git, hush, recipient: id.recipient };
 }
 
 async function twoBranches(theirsName: string, theirsValue: string, oursName: string, oursValue: string, driver: boolean) {
@@ -28,7 +29,7 @@ async function twoBranches(theirsName: string, theirsValue: string, oursName: st
     fs.writeFileSync(path.join(r.dir, '.gitattributes'), '*.hush merge=hush\n');
     r.git('config', 'merge.hush.driver', `node ${path.join(build, 'launcher/cli.js')} store merge %O %A %B`);
   }
-  await r.hush(['init']);
+  await r.hush(['init', '--recipient', r.recipient]);
   await r.hush(['set', 'shared'], 'base');
   await r.hush(['set', 'untouched'], 'same');
   r.git('add', '.');

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { identityFileText } from '../../agent/sources/file-store/identity';
 
 export const repo = path.resolve(__dirname, '../..');
 const sources = [
@@ -16,28 +17,46 @@ const sources = [
   ...fs.readdirSync(path.join(repo, 'agent/sources/file-store')).map((f) => `agent/sources/file-store/${f}`),
 ];
 
-/** Compiles the store CLI (and library) to JavaScript; returns the build directory. */
-export function buildStoreCli(): string {
+/** Compiles the store CLI (and library) to JavaScript once per source version; returns the
+ *  build directory. Test files run in parallel workers: one builds, the others wait for it. */
+export async function buildStoreCli(): Promise<string> {
   const hash = createHash('sha256');
   for (const f of sources) hash.update(f).update(fs.readFileSync(path.join(repo, f)));
   const out = path.join(os.tmpdir(), `hush-store-build-${hash.digest('hex').slice(0, 16)}`);
-  if (fs.existsSync(path.join(out, 'launcher/cli.js'))) return out;
-  const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  execFileSync(
-    path.join(repo, 'node_modules/.bin/tsc'),
-    [
-      '--outDir', tmp, '--rootDir', repo, '--module', 'node16', '--moduleResolution', 'node16', '--target', 'ES2022',
-      '--strict', '--esModuleInterop', '--skipLibCheck', '--types', 'node', '--resolveJsonModule',
-      ...sources.filter((f) => f.endsWith('.ts')).map((f) => path.join(repo, f)),
-    ],
-    { cwd: repo, stdio: 'pipe' },
-  );
-  try {
-    fs.renameSync(tmp, out);
-  } catch {
-    fs.rmSync(tmp, { recursive: true, force: true }); // another worker won the race
+  const done = () => fs.existsSync(path.join(out, 'launcher/cli.js'));
+  const building = `${out}.building`;
+  for (;;) {
+    if (done()) return out;
+    try {
+      fs.mkdirSync(building);
+      break;
+    } catch {
+      // another worker is building; a builder that died leaves a stale marker after 2 minutes
+      try {
+        if (Date.now() - fs.statSync(building).mtimeMs > 120_000) fs.rmSync(building, { recursive: true, force: true });
+      } catch {
+        // gone meanwhile
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
-  return out;
+  try {
+    if (done()) return out;
+    const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    execFileSync(
+      path.join(repo, 'node_modules/.bin/tsc'),
+      [
+        '--outDir', tmp, '--rootDir', repo, '--module', 'node16', '--moduleResolution', 'node16', '--target', 'ES2022',
+        '--strict', '--esModuleInterop', '--skipLibCheck', '--types', 'node', '--resolveJsonModule',
+        ...sources.filter((f) => f.endsWith('.ts')).map((f) => path.join(repo, f)),
+      ],
+      { cwd: repo, stdio: 'pipe' },
+    );
+    fs.renameSync(tmp, out);
+    return out;
+  } finally {
+    fs.rmSync(building, { recursive: true, force: true });
+  }
 }
 
 export function tempDir(prefix = 'hush-store-'): string {
@@ -77,4 +96,14 @@ export function runCli(build: string, args: string[], options: { env?: NodeJS.Pr
     child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Writes an identity file into `dir`; returns its path and recipient key. Recipient stores
+ *  skip scrypt, which keeps tests that spawn many CLI processes fast. */
+export function writeIdentity(dir: string, seedByte = 7): { file: string; recipient: string } {
+  const text = identityFileText(new Uint8Array(32).fill(seedByte));
+  const file = path.join(dir, `identity-${seedByte}`);
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  const recipient = text.split('\n').find((l) => l.startsWith('# recipient: '))!.slice('# recipient: '.length);
+  return { file, recipient };
 }

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { nameProblem } from '../../agent/sources/file-store/names';
 import { decodeKey, encodeKey, identityFileText, parseIdentityText, recipientPrefix, signerPrefix } from '../../agent/sources/file-store/identity';
 import { storeErrors } from '../../agent/sources/file-store/errors';
+import { fromB64 } from '../../agent/sources/file-store/encoding';
 import { codeOf } from './store-fixtures';
 
 describe('entry names', () => {
@@ -49,8 +50,7 @@ describe('error registry', () => {
 });
 
 describe('strict base64', () => {
-  it('decodes only the canonical spelling', async () => {
-    const { fromB64 } = await import('../../agent/sources/file-store/encoding');
+  it('decodes only the canonical spelling', () => {
     for (const good of ['', 'AA==', 'AAA=', 'AAAA', '+/+/', 'aGVsbG8=']) expect(fromB64(good), good).toBeDefined();
     for (const bad of ['A', 'AB==x', 'AB=C', 'A===', 'AB ==', 'AQ==\n', '-_-_', 'AB\u00e9=', 'AR==', 'AAB=', 'aGVsbG9=']) {
       expect(fromB64(bad), JSON.stringify(bad)).toBeUndefined();

@@ -112,6 +112,17 @@ export function parseStore(bytes: Uint8Array, where: string): StoreDoc {
     const line = text.slice(0, marker.index).split('\n').length;
     throw E.HUSH_ERR_STORE_MERGE_CONFLICT(where, line);
   }
+  // Fast path: the native parser, then a check that the file is exactly what we would write
+  // for the parsed document. A file that passes cannot hide duplicate keys or anything else
+  // the native parser glosses over. Anything else goes through the strict parser, which
+  // names the problem (or accepts a valid file laid out differently, e.g. re-indented).
+  let fast: StoreDoc | undefined;
+  try {
+    fast = readDoc(JSON.parse(text) as JsonValue, where);
+  } catch {
+    fast = undefined;
+  }
+  if (fast && text.endsWith('\n') && serializeStore(fast) === text) return fast;
   let root: JsonValue;
   try {
     root = parseStrictJson(text);

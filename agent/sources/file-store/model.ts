@@ -24,6 +24,9 @@ export interface OpenOptions {
   /** Pinned Ed25519 signer public keys; when non-empty a valid signature by one is required. */
   signers?: Uint8Array[];
   cache?: EntryCache;
+  /** false: check the MAC (and signature) but decrypt no entry; `values` starts empty and
+   *  entryValue() decrypts on demand. For writes that touch a few entries of a big store. */
+  decrypt?: boolean;
 }
 
 const sigContext = encodeUtf8('hush/v1/sig\0');
@@ -33,7 +36,7 @@ export function openDoc(doc: StoreDoc, fk: Uint8Array, where: string, options: O
   const keys = deriveSubKeys(fk);
   const values = new Map<string, EntryValue>();
   const cache = options.cache;
-  for (const [name, entry] of doc.entries) {
+  for (const [name, entry] of options.decrypt === false ? [] : doc.entries) {
     const hit = cache?.get(name);
     if (hit && bytesEqual(hit.entry.n, entry.n) && bytesEqual(hit.entry.c, entry.c)) {
       values.set(name, hit.item);
@@ -43,11 +46,34 @@ export function openDoc(doc: StoreDoc, fk: Uint8Array, where: string, options: O
   }
   if (!macMatches(doc, keys.mac)) throw E.HUSH_ERR_STORE_MAC(where);
   checkSignature(doc, where, options.signers ?? []);
-  if (cache) {
+  if (cache && options.decrypt !== false) {
     cache.clear();
     for (const [name, entry] of doc.entries) cache.set(name, { entry, item: values.get(name)! });
   }
   return { doc, fk, values };
+}
+
+/** The value of `name`, decrypting it if the store was opened without decrypting. */
+export function entryValue(store: OpenedStore, name: string, where: string): EntryValue | undefined {
+  const known = store.values.get(name);
+  if (known) return known;
+  const entry = store.doc.entries.get(name);
+  if (!entry) return undefined;
+  const item = openEntry(name, entry, deriveSubKeys(store.fk).entry, where);
+  store.values.set(name, item);
+  return item;
+}
+
+/** The self-check of a save: the MAC of `doc`, and every entry that is not byte-identical to
+ *  one in `verified` (entries already opened under the same key) decrypts under its name. */
+export function verifyDoc(doc: StoreDoc, fk: Uint8Array, where: string, verified?: ReadonlyMap<string, SealedEntry>): void {
+  const keys = deriveSubKeys(fk);
+  for (const [name, entry] of doc.entries) {
+    const old = verified?.get(name);
+    if (old && bytesEqual(old.n, entry.n) && bytesEqual(old.c, entry.c)) continue;
+    openEntry(name, entry, keys.entry, where);
+  }
+  if (!macMatches(doc, keys.mac)) throw E.HUSH_ERR_STORE_MAC(where);
 }
 
 function checkSignature(doc: StoreDoc, where: string, signers: Uint8Array[]): void {

@@ -12,7 +12,7 @@ import { StoreDoc, Wrap, X25519Wrap, parseStore, serializeStore } from './format
 import { defaultLogN, checkKdfParams } from './kdf-params';
 import { decodeKey, recipientPrefix } from './identity';
 import { isAlive, withLock } from './lock';
-import { EntryCache, OpenedStore, openDoc, sealAll, sealChanges } from './model';
+import { EntryCache, OpenOptions, OpenedStore, entryValue, openDoc, sealAll, sealChanges, verifyDoc } from './model';
 import { checkWritableTarget, readStoreFile } from './read-file';
 import { KeyCache, unlock } from './unlock';
 import { RandomBytes, wrapForRecipient, wrapForRecipients, wrapWithPassphrase } from './wrap';
@@ -43,11 +43,13 @@ export async function openStoreBytes(
   bytes: Uint8Array,
   creds: ResolvedCredentials,
   where: string,
-  caches: { keys?: KeyCache; entries?: EntryCache } = {},
+  caches: { keys?: KeyCache; entries?: EntryCache; decrypt?: boolean } = {},
 ): Promise<OpenedStore> {
   const doc = parseStore(bytes, where);
   const fk = await unlock(doc, creds, where, caches.keys);
-  const options = caches.entries ? { signers: creds.signers, cache: caches.entries } : { signers: creds.signers };
+  const options: OpenOptions = { signers: creds.signers };
+  if (caches.entries) options.cache = caches.entries;
+  if (caches.decrypt === false) options.decrypt = false;
   return openDoc(doc, fk, where, options);
 }
 
@@ -61,12 +63,11 @@ export async function openStore(path: string, credentials: StoreCredentials): Pr
  *  replaces the file atomically. */
 function save(path: string, next: OpenedStore, previous: OpenedStore | undefined, mode: number): Uint8Array {
   const bytes = encodeUtf8(serializeStore(next.doc));
-  const cache: EntryCache = new Map();
-  if (previous && previous.fk === next.fk) {
-    for (const [name, entry] of previous.doc.entries) cache.set(name, { entry, item: previous.values.get(name)! });
+  const check = parseStore(bytes, path);
+  verifyDoc(check, next.fk, path, previous && bytesEqual(previous.fk, next.fk) ? previous.doc.entries : undefined);
+  if (check.entries.size !== next.doc.entries.size || check.generation !== next.doc.generation) {
+    throw E.HUSH_ERR_STORE_IO(path, 'self-check of the new file failed; the store was not changed');
   }
-  const check = openDoc(parseStore(bytes, path), next.fk, path, { cache });
-  if (check.values.size !== next.values.size) throw E.HUSH_ERR_STORE_IO(path, 'self-check failed; the store was not changed');
   writeFileAtomic(path, bytes, mode);
   return bytes;
 }
@@ -131,7 +132,7 @@ export async function rewriteStore(
   path: string,
   credentials: StoreCredentials,
   transform: (ctx: RewriteContext) => Promise<OpenedStore | undefined> | OpenedStore | undefined,
-  options: WriteOptions = {},
+  options: WriteOptions & { decryptAll?: boolean } = {},
 ): Promise<OpenedFile> {
   const creds = resolveCredentials(credentials);
   const rand = options.rand ?? defaultRand;
@@ -140,7 +141,9 @@ export async function rewriteStore(
     sweepTemporaries(path, isAlive);
     const target = await checkWritableTarget(path);
     const bytes = await readStoreFile(path);
-    const opened = await openStoreBytes(bytes, creds, path, options.keys ? { keys: options.keys } : {});
+    const caches: { keys?: KeyCache; decrypt?: boolean } = { decrypt: options.decryptAll !== false };
+    if (options.keys) caches.keys = options.keys;
+    const opened = await openStoreBytes(bytes, creds, path, caches);
     const current: OpenedFile = { ...opened, path, bytes };
     const sealOptions = creds.identity ? { rand, signer: creds.identity } : { rand };
     const next = await transform({ current, creds, rand, now, kdf: kdfParams(options), sealOptions });
@@ -150,7 +153,9 @@ export async function rewriteStore(
   }, lockOpts(options));
 }
 
-/** Sets and deletes entries (null deletes) in one save. */
+/** Sets and deletes entries (null deletes) in one save. Only the entries named in the change
+ *  are decrypted (the MAC still covers the whole file), so a set in a big store stays cheap;
+ *  the returned `values` hold just those. */
 export function updateEntries(
   path: string,
   credentials: StoreCredentials,
@@ -162,7 +167,7 @@ export function updateEntries(
     const wanted = changes(ctx.current, stamp);
     const effective = new Map<string, EntryValue | null>();
     for (const [name, value] of wanted) {
-      const old = ctx.current.values.get(name);
+      const old = entryValue(ctx.current, name, path);
       if (value === null) {
         if (old) effective.set(name, null);
       } else if (!old || Buffer.compare(old.value, value) !== 0) {
@@ -171,7 +176,7 @@ export function updateEntries(
     }
     if (effective.size === 0) return undefined;
     return sealChanges(ctx.current, effective, ctx.sealOptions);
-  }, options);
+  }, { ...options, decryptAll: false });
 }
 
 export function setEntry(path: string, credentials: StoreCredentials, name: string, value: Uint8Array, options: WriteOptions = {}) {
@@ -180,7 +185,7 @@ export function setEntry(path: string, credentials: StoreCredentials, name: stri
 
 export function removeEntry(path: string, credentials: StoreCredentials, name: string, options: WriteOptions = {}) {
   return updateEntries(path, credentials, (current) => {
-    if (!current.values.has(name)) throw E.HUSH_ERR_STORE_NO_ENTRY(path, name);
+    if (!current.doc.entries.has(name)) throw E.HUSH_ERR_STORE_NO_ENTRY(path, name);
     return new Map([[name, null]]);
   }, options);
 }
