@@ -124,6 +124,9 @@ export function createRunner(options: RunnerOptions): Runner {
     fetches: 0, fetch_failures: 0, renders: 0, files_written: 0, files_removed: 0, actions: 0,
   };
   let wake: AbortController | undefined;
+  // Bumped by a source's watcher. A change reported while that source's fetch is in flight may
+  // not be in what the fetch read, so such keys stay due instead of waiting for the next poll.
+  const changeCounts = new Map<string, number>();
 
   for (const planned of plan.sources) {
     const users = options.policies.filter((p) => Object.values(p.sources).some((c) => sourceId(c) === planned.id));
@@ -154,6 +157,7 @@ export function createRunner(options: RunnerOptions): Runner {
         const source = options.sources.get(id);
         if (!source) return;
         counters.fetches++;
+        const changesBefore = changeCounts.get(id) ?? 0;
         let results: Map<string, FetchResult>;
         try {
           results = await source.fetch(due.map((s) => s.key));
@@ -161,6 +165,8 @@ export function createRunner(options: RunnerOptions): Runner {
           results = new Map(due.map((s) => [s.key, { ok: false, missing: false, reason: errorMessage(err) } as FetchResult]));
         }
         const fetchedAt = clock.now();
+        const changedMeanwhile = (changeCounts.get(id) ?? 0) !== changesBefore;
+        logger.debug('fetched', { source: source.name, keys: due.length, changed_meanwhile: changedMeanwhile });
         let values = data.get(id);
         if (!values) data.set(id, (values = new Map()));
         for (const state of due) {
@@ -171,13 +177,13 @@ export function createRunner(options: RunnerOptions): Runner {
             values.set(state.key, result.secret.data);
             reasons.delete(keyId(id, state.key));
             Object.assign(state, { fetchedAt, attempts: 0, error: undefined, version: result.secret.version });
-            state.nextAt = nextRotation(fetchedAt, state, random, result.secret.refreshAt);
+            state.nextAt = changedMeanwhile ? fetchedAt : nextRotation(fetchedAt, state, random, result.secret.refreshAt);
           } else if (result.missing) {
             // Gone at the source: optional files disappear, required ones keep their last content.
             if (values.delete(state.key)) changed = true;
             reasons.set(keyId(id, state.key), result.reason);
             Object.assign(state, { attempts: 0, error: result.reason });
-            state.nextAt = nextRotation(fetchedAt, state, random);
+            state.nextAt = changedMeanwhile ? fetchedAt : nextRotation(fetchedAt, state, random);
           } else {
             counters.fetch_failures++;
             state.attempts++;
@@ -268,7 +274,10 @@ export function createRunner(options: RunnerOptions): Runner {
     const result = await sink.write(files);
     counters.files_written += result.changed.length;
     counters.files_removed += result.removed.length;
-    for (const failure of result.failed) logger.error('writing a secret file failed', { file: failure.file, error: failure.error.message });
+    for (const failure of result.failed) {
+      if (initial) errors.push(`cannot write ${failure.file}: ${failure.error.message}`);
+      else logger.error('writing a secret file failed; its previous content stays', { file: failure.file, error: failure.error.message });
+    }
     return [...errors, ...settle(now, result, initial)];
   }
 
@@ -318,6 +327,8 @@ export function createRunner(options: RunnerOptions): Runner {
     async run(signal) {
       const unwatch = [...options.sources.entries()].map(([id, source]) =>
         source.watch?.(() => {
+          changeCounts.set(id, (changeCounts.get(id) ?? 0) + 1);
+          logger.debug('source reported a change', { source: source.name });
           for (const state of keys.values()) if (state.sourceId === id) state.nextAt = Math.min(state.nextAt, clock.now());
           wakeUp();
         }),

@@ -25,13 +25,17 @@ commands:
 
 'hush <command> --help' shows a command's options.`;
 
+let stdoutUsed = false;
+
 async function cli(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    stdoutUsed = true;
     process.stdout.write(usage + '\n');
     return name === undefined ? 125 : 0;
   }
   if (name === '--version') {
+    stdoutUsed = true;
     process.stdout.write(require('./version').hushVersion() + '\n');
     return 0;
   }
@@ -40,10 +44,19 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`hush: unknown command '${name}' (try 'hush --help')\n`);
     return 125;
   }
+  // Getters: creating process.stdin makes a piped stdin non-blocking (which the app would
+  // inherit) and each stream costs start-up time; only commands that use one create it.
   const io: CommandIO = {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      stdoutUsed = true;
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     env: process.env,
     cwd: process.cwd(),
   };
@@ -51,9 +64,9 @@ async function cli(argv: string[]): Promise<number> {
 }
 
 function exit(status: number): void {
-  // Let stdout drain when it is a pipe before exiting.
-  if (process.stdout.writableLength === 0) process.exit(status);
-  process.stdout.once('drain', () => process.exit(status));
+  // Let stdout drain when it is a pipe before exiting (without creating it when unused).
+  if (!stdoutUsed || process.stdout.writableLength === 0) process.exit(status);
+  else process.stdout.once('drain', () => process.exit(status));
 }
 
 cli(process.argv.slice(2)).then(exit, (err: unknown) => {

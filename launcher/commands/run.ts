@@ -1,7 +1,7 @@
 // `hush run [options] -- CMD`: secrets tmpfs → render → container → forward signals → exit
 // with the app's status. A run without policies loads neither the agent nor its libraries.
 
-import { randomBytes } from 'node:crypto';
+import { readSync, openSync, closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { writeLiteralSecrets } from '../literal-secrets';
@@ -9,7 +9,6 @@ import { exitCodeOf, startContainer, type RunningContainer } from '../container'
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
-import { appEnv } from '../on-change';
 import type { AgentSession } from '../agent-session';
 import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
@@ -18,11 +17,23 @@ export const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGU
 
 const defaultSecretsSize = 4 * 1024 * 1024;
 
+/** 12 hex digits from the kernel's random source (node:crypto would cost start-up time). */
+function containerId(): string {
+  const bytes = Buffer.alloc(6);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    readSync(fd, bytes);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes.toString('hex');
+}
+
 export const main: CommandMain = async (args, io) => {
   const mainStartedAt = performance.now();
   let options: RunOptions;
   try {
-    options = parseRunArgs(args, io.env, randomBytes(6).toString('hex'));
+    options = parseRunArgs(args, io.env, containerId());
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`hush: run: ${err.message}\n`);
@@ -74,7 +85,7 @@ export const main: CommandMain = async (args, io) => {
     const spawnStartedAt = performance.now();
     container = startContainer({
       argv: options.argv,
-      env: appEnv(options.env, session?.env ?? {}),
+      env: [...new Map([...options.env, ...Object.entries(session?.env ?? {})])].map(([k, v]) => `${k}=${v}`),
       rootfs: options.rootfs,
       hostRoot: options.hostRoot,
       hostname: options.hostname,

@@ -28,6 +28,7 @@ export interface StartedHush {
   /** Resolves when stdout has printed a line matching `pattern`. */
   waitForOutput(pattern: RegExp): Promise<void>;
   output(): string;
+  errors(): string;
 }
 
 export function startHush(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): StartedHush {
@@ -57,6 +58,7 @@ export function startHush(args: string[], options: { env?: NodeJS.ProcessEnv; cw
     process: child,
     done,
     output: () => stdout,
+    errors: () => stderr,
     waitForOutput: (pattern) =>
       new Promise<void>((resolve) => {
         if (pattern.test(stdout)) resolve();
