@@ -46,6 +46,8 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** UTF-8 bytes in a Uint8Array of their own (not a view into Buffer's shared pool, whose
+ *  other bytes may belong to other values). */
 export function encodeUtf8(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'utf8'));
 }

@@ -21,7 +21,7 @@ export function sealEntry(name: string, item: EntryValue, entryKey: Uint8Array, 
   const frame = text !== undefined
     ? { k: name, v: text, e: 'utf8', t: item.updatedAt }
     : { k: name, v: toB64(item.value), e: 'b64', t: item.updatedAt };
-  return { n: nonce, c: nacl.secretbox(encodeUtf8(JSON.stringify(frame)), nonce, entryKey) };
+  return { n: nonce, c: nacl.secretbox(Buffer.from(JSON.stringify(frame), 'utf8'), nonce, entryKey) };
 }
 
 export function openEntry(name: string, entry: SealedEntry, entryKey: Uint8Array, where: string): EntryValue {
@@ -29,7 +29,7 @@ export function openEntry(name: string, entry: SealedEntry, entryKey: Uint8Array
   if (!plain) throw E.HUSH_ERR_STORE_ENTRY_CORRUPT(where, name);
   let frame: { k?: unknown; v?: unknown; e?: unknown; t?: unknown };
   try {
-    frame = JSON.parse(Buffer.from(plain).toString('utf8'));
+    frame = JSON.parse(Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('utf8'));
   } catch {
     throw E.HUSH_ERR_STORE_ENTRY_CORRUPT(where, name);
   }
@@ -37,7 +37,10 @@ export function openEntry(name: string, entry: SealedEntry, entryKey: Uint8Array
   if (typeof frame.v !== 'string' || typeof frame.t !== 'string') throw E.HUSH_ERR_STORE_ENTRY_CORRUPT(where, name);
   let value: Uint8Array | undefined;
   if (frame.e === 'utf8') value = encodeUtf8(frame.v);
-  else if (frame.e === 'b64') value = fromB64(frame.v);
+  else if (frame.e === 'b64') {
+    const raw = fromB64(frame.v);
+    value = raw && new Uint8Array(raw); // its own memory, not a view into Buffer's shared pool
+  }
   if (!value) throw E.HUSH_ERR_STORE_ENTRY_CORRUPT(where, name);
   return { value, updatedAt: frame.t };
 }

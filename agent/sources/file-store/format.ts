@@ -252,11 +252,13 @@ function readWrap(v: JsonValue | undefined, where: string, schema: SchemaError):
 }
 
 function checkNonces(doc: StoreDoc, where: string): void {
-  const seen = new Map<string, string>();
+  const seen = new Set<string>();
   for (const [name, entry] of doc.entries) {
     const key = entryText(entry).n;
-    const other = seen.get(key);
-    if (other !== undefined) throw E.HUSH_ERR_STORE_NONCE_REUSE(where, other, name);
-    seen.set(key, name);
+    if (seen.has(key)) {
+      const other = [...doc.entries].find(([, e]) => entryText(e).n === key)![0];
+      throw E.HUSH_ERR_STORE_NONCE_REUSE(where, other, name);
+    }
+    seen.add(key);
   }
 }

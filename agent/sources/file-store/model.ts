@@ -3,9 +3,9 @@
 
 import nacl from 'tweetnacl';
 import { E } from './errors';
-import { bytesEqual, concatBytes, encodeUtf8 } from './encoding';
+import { bytesEqual, concatBytes, encodeUtf8, toB64 } from './encoding';
 import { EntryValue, openEntry, sealEntry } from './entries';
-import type { SealedEntry, StoreDoc, Wrap } from './format';
+import { entryText, type SealedEntry, type StoreDoc, type Wrap } from './format';
 import { computeMac, deriveSubKeys, macMatches } from './keys';
 import type { Identity } from './identity';
 import { checkName } from './names';
@@ -143,13 +143,13 @@ export function sealAll(
  *  practice; the check turns that into a certainty (a reused nonce is refused on read). */
 function nonceSource(entries: Map<string, SealedEntry>, rand: RandomBytes): () => Uint8Array {
   const used = new Set<string>();
-  for (const e of entries.values()) used.add(Buffer.from(e.n).toString('hex'));
+  for (const e of entries.values()) used.add(entryText(e).n);
   return () => {
     for (;;) {
       const n = rand(24);
-      const hex = Buffer.from(n).toString('hex');
-      if (!used.has(hex)) {
-        used.add(hex);
+      const text = toB64(n);
+      if (!used.has(text)) {
+        used.add(text);
         return n;
       }
     }
