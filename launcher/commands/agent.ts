@@ -89,6 +89,8 @@ export const main: CommandMain = async (args, io) => {
   }
 
   const policyFiles = flags.values.get('policy')!;
+  // Watch before the first read, so that an edit made while the agent starts is not missed.
+  const policyWatch = flags.booleans.has('once') ? undefined : await watchPolicies(policyFiles.map((f) => path.resolve(io.cwd, f)));
   const redactor = new Redactor();
   const logger = createLogger({ redactor });
   const build = async (policies: Policy[], previous?: Agent) =>
@@ -109,6 +111,7 @@ export const main: CommandMain = async (args, io) => {
   try {
     agent = await build(await readPolicies(policyFiles, io.cwd));
   } catch (err) {
+    await policyWatch?.close();
     const errors = err instanceof PolicyLoadError ? err.errors : [redactor.redact(errorMessage(err))];
     errors.forEach((e) => io.stderr.write(`hush: agent: ${e}\n`));
     return 1;
@@ -121,13 +124,36 @@ export const main: CommandMain = async (args, io) => {
     return 1;
   }
   if (!first.ok) first.errors.forEach((e) => logger.warn('not rendered yet; retrying', { error: e }));
-  return runUntilStopped(agent, { io, logger, policyFiles, build, listen: single(flags, 'listen') });
+  return runUntilStopped(agent, { io, logger, policyFiles, policyWatch: policyWatch!, build, listen: single(flags, 'listen') });
 };
+
+interface PolicyWatch {
+  /** Calls back on every change from now on, and at once if one came before. */
+  onChange(callback: () => void): void;
+  close(): Promise<void>;
+}
+
+async function watchPolicies(files: string[]): Promise<PolicyWatch> {
+  const { watch } = require('chokidar') as typeof import('chokidar');
+  const watcher = watch(files, { ignoreInitial: true });
+  let pending = false;
+  let listener: (() => void) | undefined;
+  watcher.on('all', () => (listener ? listener() : (pending = true)));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return {
+    onChange(callback) {
+      listener = callback;
+      if (pending) callback();
+    },
+    close: () => watcher.close(),
+  };
+}
 
 interface Supervision {
   io: CommandIO;
   logger: Logger;
   policyFiles: string[];
+  policyWatch: PolicyWatch;
   build(policies: Policy[], previous?: Agent): Promise<Agent>;
   listen: string | undefined;
 }
@@ -152,6 +178,7 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
       });
     } catch (err) {
       s.io.stderr.write(`hush: agent: ${errorMessage(err)}\n`);
+      await s.policyWatch.close();
       stop.abort();
       await running;
       await agent.close();
@@ -161,9 +188,7 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
 
   // Reload policies when their files change; keep the old ones when the new ones are invalid.
   let reloading = Promise.resolve();
-  const { watch } = require('chokidar') as typeof import('chokidar');
-  const watcher = watch(s.policyFiles.map((f) => path.resolve(s.io.cwd, f)), { ignoreInitial: true });
-  watcher.on('all', () => {
+  s.policyWatch.onChange(() => {
     reloading = reloading.then(async () => {
       let policies: Policy[];
       try {
@@ -197,7 +222,7 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
   });
-  await watcher.close();
+  await s.policyWatch.close();
   await reloading;
   stop.abort();
   await running;
