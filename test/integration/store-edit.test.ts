@@ -1,12 +1,16 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { baseEnv, buildStoreCli, runCli, tempDir, writeIdentity } from './store-helpers';
 
 let build: string;
+const runtimes: string[] = [];
 beforeAll(async () => {
   build = await buildStoreCli();
+});
+afterAll(() => {
+  for (const dir of runtimes) fs.rmSync(dir, { recursive: true, force: true }); // tmpfs is memory
 });
 
 // The scripted editor. EDIT_MODE picks what it does; $STATE/count counts invocations.
@@ -36,6 +40,7 @@ function setup() {
   const state = path.join(dir, 'state');
   fs.mkdirSync(state);
   const runtime = fs.mkdtempSync('/dev/shm/hush-edit-test-');
+  runtimes.push(runtime);
   const editor = path.join(dir, 'editor.sh');
   fs.writeFileSync(editor, editorScript, { mode: 0o755 });
   const store = path.join(dir, 's.hush');
