@@ -1,7 +1,7 @@
 // A running container as the launcher sees it: its exit, signals to its PID 1 through the
 // pidfd (no pid-reuse race), and restarts of the app by our init.
 
-import { native, type ExitStatus, type SpawnSpec, type ControlEvent } from '../native';
+import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent } from '../native';
 
 export interface RunningContainer {
   readonly pid: number;
@@ -14,7 +14,7 @@ export interface RunningContainer {
 
 export function startContainer(spec: SpawnSpec): RunningContainer {
   const addon = native();
-  const spawned = addon.spawn(spec);
+  const spawned = addon.spawn(spec.init ? { ...spec, initPath: initPath() } : spec);
   let done = false;
   const pendingRestarts: { resolve: () => void; reject: (err: Error) => void }[] = [];
 

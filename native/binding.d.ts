@@ -19,6 +19,8 @@ export interface SpawnSpec {
   netNone: boolean;
   /** Our init as PID 1 (reaper, signal forwarder); false runs argv itself as PID 1. */
   init: boolean;
+  /** Path of the hush-init executable (native/build/Release/hush-init); needed with init. */
+  initPath?: string;
 }
 
 export interface SpawnedContainer {

@@ -1,4 +1,10 @@
 {
+  "target_defaults": {
+    "defines": ["_GNU_SOURCE"],
+    "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-O2"],
+    "cflags_c": ["-std=gnu11"],
+    "cflags_cc": ["-std=c++17"]
+  },
   "targets": [
     {
       "target_name": "hush_native",
@@ -7,16 +13,25 @@
         "src/spawn.c",
         "src/setup-mounts.c",
         "src/setup-credentials.c",
-        "src/init.c",
+        "src/exec-app.c",
         "src/error-channel.c",
         "src/secrets-fs.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-O2"],
-      "cflags_c": ["-std=gnu11"],
-      "cflags_cc": ["-std=c++17"]
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"]
+    },
+    {
+      "target_name": "hush-init",
+      "type": "executable",
+      "sources": [
+        "src/init-main.c",
+        "src/init.c",
+        "src/setup-credentials.c",
+        "src/exec-app.c",
+        "src/error-channel.c"
+      ],
+      "ldflags": ["-static"]
     }
   ]
 }

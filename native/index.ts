@@ -7,17 +7,21 @@ import type { NativeBinding } from './binding';
 export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent } from './binding';
 
 let binding: NativeBinding | undefined;
+let buildDir = '';
 
 function load(): NativeBinding {
-  // From native/index.ts (tests) and from dist/native/index.js (the built CLI).
+  // From dist/native/index.js (the built CLI) and from native/index.ts (tests).
   const candidates = [
-    path.join(__dirname, 'build', 'Release', 'hush_native.node'),
-    path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'hush_native.node'),
+    path.join(__dirname, '..', '..', 'native', 'build', 'Release'),
+    path.join(__dirname, 'build', 'Release'),
   ];
   const failures: string[] = [];
-  for (const candidate of candidates) {
+  for (const dir of candidates) {
+    const candidate = path.join(dir, 'hush_native.node');
     try {
-      return require(candidate) as NativeBinding;
+      const loaded = require(candidate) as NativeBinding;
+      buildDir = dir;
+      return loaded;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       failures.push(`${candidate}: ${code === 'MODULE_NOT_FOUND' ? 'not found' : (err as Error).message}`);
@@ -29,4 +33,10 @@ function load(): NativeBinding {
 export function native(): NativeBinding {
   binding ??= load();
   return binding;
+}
+
+/** The hush-init executable built beside the addon. */
+export function initPath(): string {
+  native();
+  return path.join(buildDir, 'hush-init');
 }

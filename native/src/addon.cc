@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -108,9 +109,18 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   spec.gid = static_cast<gid_t>(IntField(obj, "gid"));
   spec.net_none = obj.Get("netNone").ToBoolean();
   spec.use_init = obj.Get("init").ToBoolean();
+  spec.init_fd = -1;
+  std::string init_path;
+  if (spec.use_init) {
+    init_path = StringField(obj, "initPath");
+    spec.init_fd = open(init_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (spec.init_fd < 0) throw SyscallError(env, errno, "open", init_path);
+  }
 
   hush_spawn_result result{};
-  if (hush_spawn(&spec, &result) < 0) {
+  int rc = hush_spawn(&spec, &result);
+  if (spec.init_fd >= 0) close(spec.init_fd);
+  if (rc < 0) {
     Napi::Error error = SyscallError(env, result.failure.err, result.failure.syscall, result.failure.path);
     error.Set("setup", Napi::Boolean::New(env, true));
     throw error;

@@ -30,6 +30,7 @@ struct hush_spec {
   gid_t gid;
   int net_none;                /* new network namespace with loopback up */
   int use_init;                /* run our init as PID 1 and the app as its child */
+  int init_fd;                 /* the hush-init executable, opened by the launcher */
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
@@ -69,9 +70,9 @@ int hush_drop_init_privileges(int report_fd);
 int hush_become_app_user(const struct hush_spec *spec, int report_fd);
 void hush_reset_signals(void);
 
-/* init.c: PID 1 of the container. Never returns. */
+/* init.c (in hush-init): PID 1 of the container. Never returns. */
 void hush_init_main(const struct hush_spec *spec, int control_fd) __attribute__((noreturn));
-/* Execs the app, searching PATH; on failure reports on report_fd and returns. */
+/* exec-app.c: execs the app, searching PATH; on failure reports on report_fd and returns. */
 void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd);
 
 /* spawn.c */
@@ -82,7 +83,6 @@ struct hush_spawn_result {
   struct hush_record failure;  /* type == HUSH_RECORD_ERROR when setup failed */
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
-long hush_clone3(uint64_t flags, int *pidfd);
 
 /* secrets-fs.c */
 int hush_secrets_fs_create(uint64_t size_bytes, uid_t uid, gid_t gid, int *noswap, const char **failed_step);

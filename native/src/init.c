@@ -1,7 +1,7 @@
-/* PID 1 of the container: starts the app, forwards signals to it, reaps every child (orphans
- * included), restarts the app when the launcher asks, and exits with the app's status
- * (128+N when a signal N killed it). When it exits, the kernel kills whatever is left in the
- * PID namespace. */
+/* PID 1 of the container (the hush-init executable): starts the app, forwards signals to it,
+ * reaps every child (orphans included), restarts the app when the launcher asks, and exits
+ * with the app's status (128+N when a signal N killed it). When it exits, the kernel kills
+ * whatever is left in the PID namespace. */
 #include "hush.h"
 
 #include <errno.h>
@@ -28,38 +28,6 @@ static char control_buf[HUSH_CONTROL_MAX];
 static char env_storage[HUSH_CONTROL_MAX];
 static char *env_pointers[4096];
 
-void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd) {
-  const char *name = argv[0];
-  if (strchr(name, '/')) {
-    execve(name, argv, envp);
-    hush_report(report_fd, "exec", name, errno);
-    return;
-  }
-  char candidate[HUSH_PATH_MAX];
-  int saw_eacces = 0;
-  const char *dir = path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (;;) {
-    const char *end = strchr(dir, ':');
-    size_t len = end ? (size_t)(end - dir) : strlen(dir);
-    size_t name_len = strlen(name);
-    if (len + 1 + name_len + 1 <= sizeof candidate) {
-      memcpy(candidate, dir, len);
-      if (len == 0) candidate[len++] = '.';
-      candidate[len] = '/';
-      memcpy(candidate + len + 1, name, name_len + 1);
-      execve(candidate, argv, envp);
-      if (errno == EACCES) saw_eacces = 1;
-      else if (errno != ENOENT && errno != ENOTDIR) {
-        hush_report(report_fd, "exec", name, errno);
-        return;
-      }
-    }
-    if (!end) break;
-    dir = end + 1;
-  }
-  hush_report(report_fd, "exec", name, saw_eacces ? EACCES : ENOENT);
-}
-
 /* The app side of a start: its own process group (in the terminal's foreground when there is
  * one, so that ^C reaches it once), its identity, open signals, then exec. */
 static void app_child(const struct hush_spec *spec, char *const *envp, int report_fd) {
@@ -83,7 +51,7 @@ static pid_t start_app(const struct hush_spec *spec, char *const *envp, struct h
     hush_strlcpy(failure->syscall, "socketpair", sizeof failure->syscall);
     return -1;
   }
-  pid_t pid = (pid_t)hush_clone3(0, NULL);
+  pid_t pid = fork();
   if (pid == 0) {
     close(sv[0]);
     app_child(spec, envp, sv[1]);

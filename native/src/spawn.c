@@ -1,17 +1,23 @@
-/* clone into new namespaces, set the child up, exec (or become init). The parent blocks every
- * signal around clone so that the child starts with none delivered to Node's handlers; the
- * child resets all handlers before it unblocks anything.
+/* clone into new namespaces, set the child up, exec hush-init (or the app without init).
  *
- * Sync points on the error channel (a CLOEXEC SOCK_SEQPACKET pair):
+ * The child is started the way posix_spawn starts one: CLONE_VM|CLONE_VFORK on a small stack
+ * of its own, so the cost does not grow with the size of the Node process and no copy of Node
+ * lives on in the container. The parent blocks every signal around clone, so the child starts
+ * with none delivered to Node's handlers; the child resets all handlers before it unblocks any.
+ *
+ * Sync points on the error channel (a SOCK_SEQPACKET pair, close-on-exec but for init):
  *   child → parent  ERROR record       a setup step failed; the child exits 125
- *   child → parent  READY record       (init) the app has exec'd
+ *   init  → parent  READY record       the app has exec'd (init keeps the channel for control)
  *   EOF                                (no init) exec succeeded, or the child died
  */
 #include "hush.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -31,23 +37,32 @@
 #define P_PIDFD 3
 #endif
 
-long hush_clone3(uint64_t flags, int *pidfd) {
-  struct clone_args args;
-  memset(&args, 0, sizeof args);
-  args.flags = flags;
-  args.pidfd = (uint64_t)(uintptr_t)pidfd;
-  args.exit_signal = SIGCHLD;
-  return syscall(SYS_clone3, &args, sizeof args);
-}
-
 /* True when the launcher has already gone (its end of the channel is closed). */
 static int parent_gone(int fd) {
   struct pollfd p = {fd, 0, 0};
   return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
-static void child_main(const struct hush_spec *spec, int fd) __attribute__((noreturn));
-static void child_main(const struct hush_spec *spec, int fd) {
+struct child_args {
+  const struct hush_spec *spec;
+  int fd;                  /* the child's end of the error/control channel */
+  char *const *init_argv;  /* hush-init's arguments, built before clone */
+};
+
+/* Closes every descriptor from 3 up except `keep_a` and `keep_b`. */
+static void close_all_but(int keep_a, int keep_b) {
+  int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
+  if (lo > 3) syscall(SYS_close_range, 3, lo - 1, 0);
+  if (hi > lo + 1) syscall(SYS_close_range, lo + 1, hi - 1, 0);
+  syscall(SYS_close_range, hi + 1, ~0U, 0);
+}
+
+/* Runs on its own small stack in the parent's memory (CLONE_VM|CLONE_VFORK), with the parent
+ * suspended until exec: it may write only to its stack, and calls only raw syscalls. */
+static int child_main(void *raw) {
+  const struct child_args *args = raw;
+  const struct hush_spec *spec = args->spec;
+  int fd = args->fd;
   hush_reset_signals();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
   mode_t saved_umask = umask(0);
@@ -64,12 +79,18 @@ static void child_main(const struct hush_spec *spec, int fd) {
   umask(saved_umask);
 
   /* Nothing of the Node parent's descriptors may reach the app. */
-  if (fd > 3) syscall(SYS_close_range, 3, fd - 1, 0);
-  syscall(SYS_close_range, fd + 1, ~0U, 0);
+  close_all_but(fd, spec->use_init ? spec->init_fd : fd);
   /* Node marks its stdio close-on-exec; the app inherits stdin, stdout and stderr. */
   for (int stdio = 0; stdio <= 2; stdio++) fcntl(stdio, F_SETFD, 0);
 
-  if (spec->use_init) hush_init_main(spec, fd);
+  if (spec->use_init) {
+    /* Init keeps the channel across exec; hush-init is opened by descriptor because the
+     * launcher's files are not in the container's root. */
+    fcntl(fd, F_SETFD, 0);
+    syscall(SYS_execveat, spec->init_fd, "", args->init_argv, spec->envp, AT_EMPTY_PATH);
+    hush_report(fd, "exec", "hush-init", errno);
+    _exit(125);
+  }
 
   if (setpgid(0, 0) == 0 && isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpid());
   if (hush_become_app_user(spec, fd) < 0) _exit(125);
@@ -89,6 +110,26 @@ static void set_failure(struct hush_spawn_result *out, const char *syscall, int 
   hush_strlcpy(out->failure.syscall, syscall, sizeof out->failure.syscall);
 }
 
+/* hush-init CONTROL_FD UID GID -- argv... */
+static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]) {
+  size_t argc = 0;
+  while (spec->argv[argc]) argc++;
+  char **out = calloc(argc + 6, sizeof *out);
+  if (!out) return NULL;
+  snprintf(numbers[0], 24, "%d", fd);
+  snprintf(numbers[1], 24, "%u", (unsigned)spec->uid);
+  snprintf(numbers[2], 24, "%u", (unsigned)spec->gid);
+  out[0] = "hush-init";
+  out[1] = numbers[0];
+  out[2] = numbers[1];
+  out[3] = numbers[2];
+  out[4] = "--";
+  for (size_t i = 0; i < argc; i++) out[5 + i] = spec->argv[i];
+  return out;
+}
+
+#define CHILD_STACK_SIZE (256 * 1024)
+
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   memset(out, 0, sizeof *out);
   out->pidfd = out->control_fd = -1;
@@ -102,24 +143,37 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   struct timeval timeout = {30, 0};
   setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
 
-  uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
+  char numbers[3][24];
+  char **init_argv = spec->use_init ? build_init_argv(spec, sv[1], numbers) : NULL;
+  void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if ((spec->use_init && !init_argv) || stack == MAP_FAILED) {
+    set_failure(out, "mmap", ENOMEM);
+    free(init_argv);
+    if (stack != MAP_FAILED) munmap(stack, CHILD_STACK_SIZE);
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  struct child_args args = {spec, sv[1], init_argv};
+
+  /* posix_spawn's way: the child shares our memory and we are suspended until it execs, so
+   * the cost does not grow with the size of the Node process. */
+  int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   if (spec->net_none) flags |= CLONE_NEWNET;
 
   sigset_t all, saved;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
   int pidfd = -1;
-  pid_t pid = (pid_t)hush_clone3(flags, &pidfd);
-  if (pid == 0) {
-    close(sv[0]);
-    child_main(spec, sv[1]);
-  }
+  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE, flags, &args, &pidfd);
   int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  munmap(stack, CHILD_STACK_SIZE);
+  free(init_argv);
   close(sv[1]);
   if (pid < 0) {
     close(sv[0]);
-    set_failure(out, "clone3", clone_errno);
+    set_failure(out, "clone", clone_errno);
     return -1;
   }
 
@@ -145,7 +199,7 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   }
 
   if (!ok) {
-    kill(pid, SIGKILL);
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
     siginfo_t info;
     syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED, NULL);
     close(pidfd);
