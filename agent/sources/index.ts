@@ -3,7 +3,7 @@
 // one watcher. Vault's client is loaded only when a policy names a Vault source.
 
 import type { SourceConfig } from '../config/normalize';
-import { defineError } from '../errors';
+import { sourceErrors } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
 import type { Random } from '../ports/random';
@@ -11,13 +11,8 @@ import type { SecretSource } from '../ports/secret-source';
 import type { FetchPlan } from '../core/plan';
 import type { StoreCredentials } from './file-store';
 
-export const sourceErrors = {
-  HUSH_ERR_SOURCE_NO_STORE: defineError(
-    'HUSH_ERR_SOURCE_NO_STORE',
-    (users: string) => `${users}: a 'type: file' source without a path needs --store FILE or $HUSH_STORE`,
-  ),
-  HUSH_ERR_SOURCE_UNKNOWN: defineError('HUSH_ERR_SOURCE_UNKNOWN', (type: string) => `unknown source type '${type}'`),
-} as const;
+// Defined in the agent's registry (agent/errors.ts).
+export { sourceErrors };
 
 export interface SourceDeps {
   logger: Logger;
