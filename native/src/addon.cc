@@ -137,7 +137,6 @@ struct FdWatch {
   uv_poll_t handle;
   Napi::FunctionReference callback;
   int fd;
-  bool is_pidfd;
 };
 
 void CloseWatch(FdWatch* watch) {
@@ -166,24 +165,29 @@ void OnPidfdReadable(uv_poll_t* handle, int status, int) {
   callback.Call({result});
 }
 
-// onExit(pidfd, cb({code?, signal?, error?})): reaps the process once it exits.
-Napi::Value OnExit(const Napi::CallbackInfo& info) {
+// Starts a uv_poll on fd that calls `on_event` until it closes the watch.
+FdWatch* StartWatch(const Napi::CallbackInfo& info, const char* usage, int events, uv_poll_cb on_event) {
   Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsFunction()) Usage(env, "onExit(pidfd, callback)");
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsFunction()) Usage(env, usage);
   auto* watch = new FdWatch();
   watch->fd = info[0].As<Napi::Number>().Int32Value();
-  watch->is_pidfd = true;
   watch->callback = Napi::Persistent(info[1].As<Napi::Function>());
   watch->handle.data = watch;
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
   int rc = uv_poll_init(loop, &watch->handle, watch->fd);
-  if (rc == 0) rc = uv_poll_start(&watch->handle, UV_READABLE, OnPidfdReadable);
+  if (rc == 0) rc = uv_poll_start(&watch->handle, events, on_event);
   if (rc != 0) {
     delete watch;
-    throw SyscallError(env, -rc, "uv_poll", "pidfd");
+    throw SyscallError(env, -rc, "uv_poll", usage);
   }
-  return env.Undefined();
+  return watch;
+}
+
+// onExit(pidfd, cb({code?, signal?, error?})): reaps the process once it exits.
+Napi::Value OnExit(const Napi::CallbackInfo& info) {
+  StartWatch(info, "onExit(pidfd, callback)", UV_READABLE, OnPidfdReadable);
+  return info.Env().Undefined();
 }
 
 void OnControlReadable(uv_poll_t* handle, int status, int events) {
@@ -212,24 +216,10 @@ void OnControlReadable(uv_poll_t* handle, int status, int events) {
 
 // watchControl(fd, cb({type: 'ready'|'error'|'closed', error?})): init's reports after a restart.
 Napi::Value WatchControl(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsFunction()) Usage(env, "watchControl(fd, callback)");
-  auto* watch = new FdWatch();
-  watch->fd = info[0].As<Napi::Number>().Int32Value();
-  watch->is_pidfd = false;
-  watch->callback = Napi::Persistent(info[1].As<Napi::Function>());
-  watch->handle.data = watch;
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  int rc = uv_poll_init(loop, &watch->handle, watch->fd);
-  if (rc == 0) rc = uv_poll_start(&watch->handle, UV_READABLE | UV_DISCONNECT, OnControlReadable);
-  if (rc != 0) {
-    delete watch;
-    throw SyscallError(env, -rc, "uv_poll", "control");
-  }
+  FdWatch* watch = StartWatch(info, "watchControl(fd, callback)", UV_READABLE | UV_DISCONNECT, OnControlReadable);
   // The control channel must not keep the process alive by itself: the pidfd watch does.
   uv_unref(reinterpret_cast<uv_handle_t*>(&watch->handle));
-  return env.Undefined();
+  return info.Env().Undefined();
 }
 
 // signal(pidfd, signo) -> true, or false when the process has already exited.

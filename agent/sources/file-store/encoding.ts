@@ -1,7 +1,6 @@
 // Byte helpers: strict base64 (the canonical encoding only, so one value has one spelling and
 // a flipped character can never decode to the same bytes) and strict UTF-8.
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function toB64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -38,13 +37,7 @@ export function fromB64Url(text: string): Uint8Array | undefined {
 }
 
 /** Decodes UTF-8, or returns undefined when the bytes are not valid UTF-8. */
-export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
+export { decodeText as decodeUtf8 } from '../../core/values';
 
 /** UTF-8 bytes in a Uint8Array of their own (not a view into Buffer's shared pool, whose
  *  other bytes may belong to other values). */
