@@ -3,7 +3,7 @@
 
 import type { Agent } from '../agent/main';
 import { createAgent, readPolicies } from '../agent/main';
-import { createLogger, Redactor } from '../agent/log';
+import { createLogger, Redactor, type Logger } from '../agent/log';
 import type { RunningContainer } from './container';
 import { createOnChange } from './on-change';
 
@@ -25,6 +25,9 @@ export type SessionStart =
 
 export interface AgentSession {
   agent: Agent;
+  logger: Logger;
+  /** Scrubs every secret value fetched so far from a text. */
+  redact(text: string): string;
   /** Variables the policies put in the app's environment. */
   env: Record<string, string>;
   /** Starts rotating; stops when the signal aborts. */
@@ -62,6 +65,8 @@ export async function startAgentSession(options: AgentSessionOptions): Promise<S
     ok: true,
     session: {
       agent,
+      logger,
+      redact: (text) => redactor.redact(text),
       env: started.env,
       run: (signal) => agent.runner.run(signal),
       close: () => agent.close(),

@@ -10,6 +10,7 @@ import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
 import type { AgentSession } from '../agent-session';
+import type { ServedApi } from '../api-server';
 import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
 
@@ -43,6 +44,10 @@ export const main: CommandMain = async (args, io) => {
     io.stdout.write(runUsage + '\n');
     return 0;
   }
+  if (options.listen !== undefined && options.policies.length === 0) {
+    io.stderr.write('hush: run: --listen serves the agent, which runs only with --policy\n');
+    return 125;
+  }
 
   // Signals that arrive before the container exists are delivered once it does.
   let container: RunningContainer | undefined;
@@ -57,6 +62,7 @@ export const main: CommandMain = async (args, io) => {
 
   let tmpfs: SecretsTmpfs | undefined;
   let session: AgentSession | undefined;
+  let api: ServedApi | undefined;
   let nativeMs = 0;
   try {
     tmpfs = createSecretsTmpfs({ sizeBytes: defaultSecretsSize, uid: options.uid, gid: options.gid });
@@ -81,6 +87,7 @@ export const main: CommandMain = async (args, io) => {
         return 125;
       }
       session = started.session;
+      if (options.listen !== undefined) api = await serveSessionApi(session, options.listen, io.env);
     }
     const spawnStartedAt = performance.now();
     container = startContainer({
@@ -100,10 +107,11 @@ export const main: CommandMain = async (args, io) => {
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
     stopForwarding();
+    await api?.close();
     await session?.close();
     tmpfs?.close();
     const e = err as NativeError;
-    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${e.message}\n`);
+    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${session ? session.redact(e.message) : e.message}\n`);
     return 125;
   }
 
@@ -121,7 +129,23 @@ export const main: CommandMain = async (args, io) => {
   stopForwarding();
   stopAgent.abort();
   await rotating;
+  await api?.close();
   await session?.close();
   tmpfs.close();
   return exitCodeOf(status);
 };
+
+async function serveSessionApi(session: AgentSession, address: string, env: NodeJS.ProcessEnv): Promise<ServedApi> {
+  const { serveApi } = require('../api-server') as typeof import('../api-server');
+  const { isReady } = require('../../agent/runner') as typeof import('../../agent/runner');
+  const runner = session.agent.runner;
+  return serveApi({
+    address,
+    env,
+    logger: session.logger.child({ component: 'api' }),
+    startedAt: Date.now(),
+    status: () => runner.status(),
+    ready: () => isReady(runner.status()),
+    rotate: () => runner.rotateNow(),
+  });
+}
