@@ -78,6 +78,8 @@ interface KeyState extends KeyStatus {
 
 interface PolicyState {
   policy: Policy;
+  /** Per secret, the ids of the fetched keys it reads. */
+  inputs: string[][];
   files: Map<string, RenderedFile>;
   renderedAt: Map<string, number>;
   errors: Map<string, string>;
@@ -136,14 +138,26 @@ export function createRunner(options: RunnerOptions): Runner {
       keys.set(keyId(planned.id, key), { sourceId: planned.id, source: options.sources.get(planned.id)?.name ?? planned.id, key, nextAt: 0, attempts: 0, everyMs, jitter });
     }
   }
+  const inputsOf = (policy: Policy, secret: Secret): string[] => {
+    const refs = secret.format === 'template' ? secret.refs : [{ source: secret.source, key: secret.key }];
+    return refs.flatMap((ref) => {
+      const config = policy.sources[ref.source];
+      return config ? [keyId(sourceId(config), ref.key)] : [];
+    });
+  };
   const policies: PolicyState[] = options.policies.map((policy) => ({
-    policy, files: new Map(), renderedAt: new Map(), errors: new Map(), env: {},
+    policy,
+    inputs: policy.secrets.map((secret) => inputsOf(policy, secret)),
+    files: new Map(),
+    renderedAt: new Map(),
+    errors: new Map(),
+    env: {},
   }));
 
   const wakeUp = () => wake?.abort();
 
-  /** Fetches the keys due at `now`, one call per source; true when any data changed. */
-  async function fetchDue(now: number, initial = false): Promise<boolean> {
+  /** Fetches the keys due at `now`, one call per source; returns the keys whose data changed. */
+  async function fetchDue(now: number, initial = false): Promise<Set<string>> {
     const bySource = new Map<string, KeyState[]>();
     for (const state of keys.values()) {
       if (state.nextAt > now) continue;
@@ -151,7 +165,7 @@ export function createRunner(options: RunnerOptions): Runner {
       list.push(state);
       bySource.set(state.sourceId, list);
     }
-    let changed = false;
+    const changed = new Set<string>();
     await Promise.all(
       [...bySource].map(async ([id, due]) => {
         const source = options.sources.get(id);
@@ -173,14 +187,14 @@ export function createRunner(options: RunnerOptions): Runner {
           const result = results.get(state.key) ?? { ok: false, missing: false, reason: 'the source returned no result' };
           if (result.ok) {
             for (const s of secretStrings(result.secret.data)) redactor.add(s);
-            if (!sameData(values.get(state.key), result.secret.data)) changed = true;
+            if (!sameData(values.get(state.key), result.secret.data)) changed.add(keyId(id, state.key));
             values.set(state.key, result.secret.data);
             reasons.delete(keyId(id, state.key));
             Object.assign(state, { fetchedAt, attempts: 0, error: undefined, version: result.secret.version });
             state.nextAt = changedMeanwhile ? fetchedAt : nextRotation(fetchedAt, state, random, result.secret.refreshAt);
           } else if (result.missing) {
             // Gone at the source: optional files disappear, required ones keep their last content.
-            if (values.delete(state.key)) changed = true;
+            if (values.delete(state.key)) changed.add(keyId(id, state.key));
             reasons.set(keyId(id, state.key), result.reason);
             Object.assign(state, { attempts: 0, error: result.reason });
             state.nextAt = changedMeanwhile ? fetchedAt : nextRotation(fetchedAt, state, random);
@@ -209,13 +223,23 @@ export function createRunner(options: RunnerOptions): Runner {
     return reason ? `${missing.replace(/ \(not available\)$/, '')}: ${reason}` : missing;
   }
 
-  /** Renders every policy from memory; returns the complete set of files for the sink. */
-  function renderAll(now: number, initial: boolean): { files: Map<string, SinkFile>; errors: string[] } {
+  /**
+   * Renders from memory the secrets that read a changed key (all of them when `changed` is
+   * undefined); the others keep their last rendering, the same bytes. Returns the complete set
+   * of files for the sink, and the errors of required secrets.
+   */
+  function renderAll(now: number, initial: boolean, changed?: ReadonlySet<string>): { files: Map<string, SinkFile>; errors: string[] } {
     const all = new Map<string, SinkFile>();
     const errors: string[] = [];
     for (const state of policies) {
       const snapshot = policySnapshot(state.policy, data);
       state.policy.secrets.forEach((secret: Secret, index: number) => {
+        const inputs = state.inputs[index]!;
+        if (changed && !inputs.some((id) => changed.has(id))) {
+          const problem = state.errors.get(secret.file);
+          if (problem) errors.push(`${state.policy.file}: secrets[${index}] (${secret.file}): ${problem}`);
+          return;
+        }
         counters.renders++;
         const result = renderSecret(secret, snapshot);
         if (result.ok) {
@@ -269,8 +293,8 @@ export function createRunner(options: RunnerOptions): Runner {
     return errors;
   }
 
-  async function writeAndNotify(now: number, initial: boolean): Promise<string[]> {
-    const { files, errors } = renderAll(now, initial);
+  async function writeAndNotify(now: number, initial: boolean, changed?: ReadonlySet<string>): Promise<string[]> {
+    const { files, errors } = renderAll(now, initial, changed);
     const result = await sink.write(files);
     counters.files_written += result.changed.length;
     counters.files_removed += result.removed.length;
@@ -336,7 +360,8 @@ export function createRunner(options: RunnerOptions): Runner {
       try {
         while (!signal.aborted) {
           const now = clock.now();
-          if (await fetchDue(now)) await writeAndNotify(clock.now(), false);
+          const changed = await fetchDue(now);
+          if (changed.size > 0) await writeAndNotify(clock.now(), false, changed);
           await fireDueActions(clock.now());
           const delay = Math.max(0, nextWake() - clock.now());
           if (delay === 0) continue;

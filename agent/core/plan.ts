@@ -54,18 +54,26 @@ export function policyRefs(policy: Policy): Ref[] {
 
 export function planFetches(policies: readonly Policy[]): FetchPlan {
   const byId = new Map<string, PlannedSource>();
+  const seenKeys = new Map<string, Set<string>>();
   for (const policy of policies) {
     const local = new Map<string, PlannedSource>();
     for (const [name, config] of Object.entries(policy.sources)) {
       const id = sourceId(config);
       let planned = byId.get(id);
-      if (!planned) byId.set(id, (planned = { id, config, keys: [], users: [] }));
+      if (!planned) {
+        byId.set(id, (planned = { id, config, keys: [], users: [] }));
+        seenKeys.set(id, new Set());
+      }
       planned.users.push({ policy: policy.name, name });
       local.set(name, planned);
     }
     for (const ref of policyRefs(policy)) {
       const planned = local.get(ref.source);
-      if (planned && !planned.keys.includes(ref.key)) planned.keys.push(ref.key);
+      const seen = planned && seenKeys.get(planned.id)!;
+      if (planned && seen && !seen.has(ref.key)) {
+        seen.add(ref.key);
+        planned.keys.push(ref.key);
+      }
     }
   }
   return { sources: [...byId.values()] };

@@ -2,12 +2,17 @@
 // directory (created O_EXCL|O_NOFOLLOW, mode 0600), the bytes, fsync, fchown to the app's
 // user, fchmod to the policy's mode, then rename over the final name. A reader sees the old
 // content or the new, never a mix and never an empty file. A file is rewritten only when its
-// bytes or mode changed: a hash is kept in memory, and the first time a name is seen (after a
-// restart) what is on disk is compared too. Nothing is ever followed through a symlink.
+// bytes or mode changed: the last bytes written are kept (the runner holds the same objects, so
+// this costs no memory, and an unchanged file is skipped without reading its bytes), and the
+// first time a name is seen (after a restart) what is on disk is compared too. Nothing is ever
+// followed through a symlink. Each file is a handful of synchronous syscalls on a memory
+// filesystem: going through the thread pool cost more than the syscalls themselves.
 
-import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import { constants as C } from 'node:fs';
-import { open, readdir, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { sameBytes } from '../core/diff';
+import { checkMemoryFs } from './memory-fs';
 import type { Logger } from '../log';
 import { fileNameProblem, reservedPrefix } from '../core/file-names';
 import { sinkErrors } from './errors';
@@ -21,16 +26,15 @@ export interface TmpfsSinkOptions {
   uid?: number;
   gid?: number;
   logger?: Logger;
-  /** Files written in parallel. */
-  concurrency?: number;
 }
 
 interface Known {
-  hash: string;
+  bytes: Uint8Array;
   mode: number;
 }
 
-const hashOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+/** Files handled between two turns of the event loop, so that a big render stays responsive. */
+const batch = 512;
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
 const split = (rel: string) => {
   const cut = rel.lastIndexOf('/');
@@ -39,11 +43,17 @@ const split = (rel: string) => {
 
 export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
   const { root, uid, gid, logger } = options;
-  const concurrency = options.concurrency ?? 32;
   const owner = { uid, gid };
   const known = new Map<string, Known>();
   let counter = 0;
   let queue: Promise<unknown> = Promise.resolve();
+  // fsync on tmpfs or ramfs does nothing but cost a syscall; on a disk (--allow-disk) it matters.
+  let onMemoryFs = false;
+  // A directory that held nothing of ours at start has nothing on disk to compare with.
+  let startedEmpty = false;
+  // Files are created with their final mode; fchmod only where the umask would strip bits.
+  const umask = process.umask();
+  const chownNeeded = (uid !== undefined && uid !== process.geteuid?.()) || (gid !== undefined && gid !== process.getegid?.());
 
   const openRoot = async (): Promise<FileHandle> => {
     try {
@@ -54,67 +64,78 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
   };
 
   /** Writes bytes under a fresh temporary name in `dir`; returns that name. */
-  const writeTemp = async (dir: FileHandle, file: SinkFile): Promise<string> => {
+  const writeTemp = (dir: FileHandle, file: SinkFile): string => {
     const name = `${reservedPrefix}tmp-${process.pid}-${++counter}`;
-    const flags = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW;
-    const h = await open(at(dir, name), flags, 0o600);
+    // The descriptor is writable whatever the mode: permissions are checked when a file is
+    // opened, and this open creates it.
+    const fd = fs.openSync(at(dir, name), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, file.mode & 0o777);
     try {
-      let off = 0;
-      while (off < file.bytes.byteLength) {
-        const { bytesWritten } = await h.write(file.bytes, off, file.bytes.byteLength - off);
-        off += bytesWritten;
-      }
-      if (uid !== undefined || gid !== undefined) await h.chown(uid ?? -1, gid ?? -1);
-      await h.chmod(file.mode);
-      await h.sync();
+      for (let off = 0; off < file.bytes.byteLength; ) off += fs.writeSync(fd, file.bytes, off, file.bytes.byteLength - off);
+      if (chownNeeded) fs.fchownSync(fd, uid ?? -1, gid ?? -1);
+      if ((file.mode & umask) !== 0 || (file.mode & ~0o777) !== 0) fs.fchmodSync(fd, file.mode);
+      if (!onMemoryFs) fs.fsyncSync(fd);
     } catch (err) {
-      await h.close().catch(() => undefined);
-      await unlink(at(dir, name)).catch(() => undefined);
+      fs.closeSync(fd);
+      try {
+        fs.unlinkSync(at(dir, name));
+      } catch {
+        // Already gone.
+      }
       throw err;
     }
-    await h.close();
+    fs.closeSync(fd);
     return name;
   };
 
   /** True when the file on disk already holds exactly these bytes, mode and owner. */
-  const sameOnDisk = async (dir: FileHandle, base: string, rel: string, file: SinkFile): Promise<boolean> => {
-    let h: FileHandle;
+  const sameOnDisk = (dir: FileHandle, base: string, rel: string, file: SinkFile): boolean => {
+    const st = fs.lstatSync(at(dir, base), { throwIfNoEntry: false });
+    if (!st) return false;
+    if (st.isSymbolicLink()) {
+      logger?.warn('replacing a symlink planted at a secret file', { file: rel });
+      return false;
+    }
+    if (!st.isFile() || st.size !== file.bytes.byteLength || (st.mode & 0o7777) !== file.mode) return false;
+    if ((uid !== undefined && st.uid !== uid) || (gid !== undefined && st.gid !== gid)) return false;
+    let fd: number;
     try {
-      h = await open(at(dir, base), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
-    } catch (err) {
-      if (codeOf(err) === 'ELOOP') logger?.warn('replacing a symlink planted at a secret file', { file: rel });
+      fd = fs.openSync(at(dir, base), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+    } catch {
       return false;
     }
     try {
-      const st = await h.stat();
-      if (!st.isFile() || st.size !== file.bytes.byteLength || (st.mode & 0o7777) !== file.mode) return false;
-      if ((uid !== undefined && st.uid !== uid) || (gid !== undefined && st.gid !== gid)) return false;
-      const onDisk = await h.readFile();
-      return hashOf(onDisk) === hashOf(file.bytes);
+      return sameBytes(fs.readFileSync(fd), file.bytes);
     } finally {
-      await h.close();
+      fs.closeSync(fd);
     }
   };
 
   const writeOne = async (walker: DirWalker, rel: string, file: SinkFile): Promise<boolean> => {
-    const hash = hashOf(file.bytes);
     const before = known.get(rel);
-    if (before && before.hash === hash && before.mode === file.mode) return false;
-    const { dir: dirRel, base } = split(rel);
-    const dir = (await walker.dir(dirRel, true))!;
-    if (!before && (await sameOnDisk(dir, base, rel, file))) {
-      known.set(rel, { hash, mode: file.mode });
+    if (before && before.mode === file.mode && (before.bytes === file.bytes || sameBytes(before.bytes, file.bytes))) {
+      before.bytes = file.bytes;
       return false;
     }
-    const temp = await writeTemp(dir, file);
+    const { dir: dirRel, base } = split(rel);
+    const dir = (await walker.dir(dirRel, true))!;
+    if (!before && !startedEmpty && sameOnDisk(dir, base, rel, file)) {
+      known.set(rel, { bytes: file.bytes, mode: file.mode });
+      return false;
+    }
+    const temp = writeTemp(dir, file);
     try {
-      await rename(at(dir, temp), at(dir, base));
+      fs.renameSync(at(dir, temp), at(dir, base));
     } catch (err) {
-      await unlink(at(dir, temp)).catch(() => undefined);
+      try {
+        fs.unlinkSync(at(dir, temp));
+      } catch {
+        // Already gone.
+      }
       throw err;
     }
-    known.set(rel, { hash, mode: file.mode });
-    return before === undefined || before.hash !== hash;
+    const contentChanged = before === undefined || !sameBytes(before.bytes, file.bytes);
+    known.set(rel, { bytes: file.bytes, mode: file.mode });
+    return contentChanged;
   };
 
   const removeOne = async (walker: DirWalker, rel: string): Promise<void> => {
@@ -183,11 +204,10 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
           }
         });
       }
-      let next = 0;
-      const worker = async () => {
-        while (next < jobs.length) await jobs[next++]!();
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+      for (let next = 0; next < jobs.length; next++) {
+        await jobs[next]!();
+        if (next % batch === batch - 1) await new Promise((resolve) => setImmediate(resolve));
+      }
       if (result.removed.length) await pruneDirs(walker, result.removed);
     } finally {
       await walker.close();
@@ -201,12 +221,15 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
 
   return {
     async init() {
+      onMemoryFs = (await checkMemoryFs(root).catch(() => ({ memory: false }))).memory;
       const rootHandle = await openRoot();
       try {
         // Leftovers of a crash mid-write.
-        for (const name of await readdir(at(rootHandle, '.')).catch(() => [] as string[])) {
+        const names = await readdir(at(rootHandle, '.')).catch(() => [] as string[]);
+        for (const name of names) {
           if (name.startsWith(`${reservedPrefix}tmp-`)) await unlink(at(rootHandle, name)).catch(() => undefined);
         }
+        startedEmpty = names.every((name) => name.startsWith(`${reservedPrefix}tmp-`));
         let temp: string;
         try {
           temp = await writeTemp(rootHandle, { bytes: new TextEncoder().encode('probe\n'), mode: 0o400 });
