@@ -31,12 +31,21 @@ export interface StartedHush {
   errors(): string;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills every hush a test started and left running (a failed or timed-out test). */
+export function killLeftovers(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 export function startHush(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): StartedHush {
   const child = spawn(process.execPath, [hushBin, ...args], {
     env: options.env ?? { PATH: process.env.PATH, LANG: 'C.UTF-8' },
     cwd: options.cwd ?? repo,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
