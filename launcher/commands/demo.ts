@@ -16,7 +16,9 @@ export const main: CommandMain = async (args, io) => {
     io.stderr.write(unknown.length > 0 ? `hush: demo: unknown option ${unknown[0]} (only --watch)\n` : 'hush: demo: cannot find policies/demo.yaml\n');
     return 125;
   }
-  const app = path.join(repoRoot, 'dist', 'launcher', 'demo', 'app.js');
+  // The app's text goes in as an argument: the repository may be under /tmp, which is a fresh
+  // tmpfs inside the container.
+  const app = require('node:fs').readFileSync(path.join(repoRoot, 'dist', 'launcher', 'demo', 'app.js'), 'utf8') as string;
   const env = { ...io.env, HUSH_STORE_PASSPHRASE: io.env.HUSH_STORE_PASSPHRASE ?? 'hush-demo' };
-  return run(['--policy', path.join(repoRoot, 'policies', 'demo.yaml'), '--', process.execPath, app, ...args], { ...io, env });
+  return run(['--policy', path.join(repoRoot, 'policies', 'demo.yaml'), '--', process.execPath, '-e', app, '--', ...args], { ...io, env });
 };

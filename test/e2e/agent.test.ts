@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, hush, repo, startHush } from './helpers';
+import { fixtureCommand, hush, repo, startHush } from './helpers';
 import { makeStore, writePolicy, type TestStore } from './store-fixture';
 
 let store: TestStore;
@@ -57,7 +57,7 @@ describe('hush run with policies', () => {
 
   it('delivers a store edit to the running app: new file content, then SIGHUP', async () => {
     const file = policy('hup.yaml', 'secrets:\n  - { file: api_key, source: dev, key: api/key }\non_change:\n  signal: SIGHUP');
-    const run = startHush(['run', '--policy', file, '--', `${fixtures}/hup-app.sh`, '/run/secrets/api_key'], { env: store.env });
+    const run = startHush(['run', '--policy', file, '--', ...fixtureCommand('hup-app.sh', '/run/secrets/api_key')], { env: store.env });
     await run.waitForOutput(/start: k-1\n/);
     await store.set('api/key', 'k-2');
     await run.waitForOutput(/hup: k-2\n/);
@@ -90,7 +90,7 @@ describe('hush run with policies', () => {
     const version = (i: number) => `${i}:${body}:${i}\n`;
     await store.set('rotating', version(0));
     const file = policy('rotate.yaml', 'secrets:\n  - { file: rot, source: dev, key: rotating }\non_change: none');
-    const run = startHush(['run', '--policy', file, '--', process.execPath, `${fixtures}/rotation-reader.js`, '/run/secrets/rot'], { env: store.env });
+    const run = startHush(['run', '--policy', file, '--', ...fixtureCommand('rotation-reader.js', '/run/secrets/rot')], { env: store.env });
     await run.waitForOutput(/seen 0\n/);
     for (let i = 1; i <= 1000; i++) {
       await store.set('rotating', version(i));

@@ -8,6 +8,15 @@ export const repo = path.resolve(__dirname, '..', '..');
 export const hushBin = path.join(repo, 'bin', 'hush');
 export const fixtures = path.join(repo, 'test', 'fixtures');
 
+/**
+ * The command line that runs a fixture app inside a container. The fixture's text is passed as
+ * an argument: the repository may live under /tmp, which is a fresh tmpfs in the container.
+ */
+export function fixtureCommand(name: string, ...args: string[]): string[] {
+  const text = fs.readFileSync(path.join(fixtures, name), 'utf8');
+  return name.endsWith('.js') ? [process.execPath, '-e', text, '--', ...args] : ['/bin/sh', '-c', text, name, ...args];
+}
+
 export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;

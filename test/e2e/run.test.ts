@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { descendants, fixtures, hush, makeRootfs, processExists, startHush } from './helpers';
+import { descendants, fixtureCommand, hush, makeRootfs, processExists, startHush } from './helpers';
 
 const sh = (script: string, ...flags: string[]) => hush(['run', ...flags, '--', '/bin/sh', '-c', script]);
 
@@ -33,7 +33,7 @@ describe('PID 1', () => {
   const forwarded = ['SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGWINCH'] as const;
   for (const mode of [[], ['--no-init']] as const) {
     it(`forwards each signal to the app${mode.length ? ' (--no-init, app handles them)' : ''}`, async () => {
-      const run = startHush(['run', ...mode, '--', `${fixtures}/signal-app.sh`]);
+      const run = startHush(['run', ...mode, '--', ...fixtureCommand('signal-app.sh')]);
       await run.waitForOutput(/ready/);
       for (const signal of forwarded) {
         run.process.kill(signal);
