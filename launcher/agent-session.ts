@@ -2,6 +2,7 @@
 // into the container's tmpfs before the app starts, then keeps it fresh while the app runs.
 
 import type { Agent } from '../agent/main';
+import type { Policy } from '../agent/config/normalize';
 import { createAgent, readPolicies } from '../agent/main';
 import { createLogger, Redactor, type Logger } from '../agent/log';
 import type { RunningContainer } from './container';
@@ -9,7 +10,8 @@ import { createOnChange } from './on-change';
 
 export interface AgentSessionOptions {
   policyFiles: string[];
-  outDir: string;
+  /** Makes the directory to render into, once the policies are known (they size it). */
+  prepareOutDir(policies: readonly Policy[]): string;
   uid: number;
   gid: number;
   env: NodeJS.ProcessEnv;
@@ -43,7 +45,7 @@ export async function startAgentSession(options: AgentSessionOptions): Promise<S
     const policies = await readPolicies(options.policyFiles, options.cwd);
     agent = await createAgent({
       policies,
-      outDir: options.outDir,
+      outDir: options.prepareOutDir(policies),
       uid: options.uid,
       gid: options.gid,
       env: options.env,

@@ -16,7 +16,14 @@ import type { CommandMain } from './types';
 
 export const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
-const defaultSecretsSize = 4 * 1024 * 1024;
+/**
+ * The secrets tmpfs's size limit (a cap, not a reservation: memory is used only by content):
+ * 16 MiB, plus two pages per secret file, since tmpfs gives every file at least a page and a
+ * replacement briefly holds the old file and the new one.
+ */
+export function secretsTmpfsSize(files: number): number {
+  return 16 * 1024 * 1024 + files * 2 * 4096;
+}
 
 /** 12 hex digits from the kernel's random source (node:crypto would cost start-up time). */
 function containerId(): string {
@@ -65,13 +72,17 @@ export const main: CommandMain = async (args, io) => {
   let api: ServedApi | undefined;
   let nativeMs = 0;
   try {
-    tmpfs = createSecretsTmpfs({ sizeBytes: defaultSecretsSize, uid: options.uid, gid: options.gid });
-    writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
-    if (options.policies.length > 0) {
+    const makeTmpfs = (files: number): string => {
+      tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
+      writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
+      return tmpfs.root;
+    };
+    if (options.policies.length === 0) makeTmpfs(0);
+    else {
       const { startAgentSession } = require('../agent-session') as typeof import('../agent-session');
       const started = await startAgentSession({
         policyFiles: options.policies,
-        outDir: tmpfs.root,
+        prepareOutDir: (policies) => makeTmpfs(policies.reduce((n, p) => n + p.secrets.length, 0)),
         uid: options.uid,
         gid: options.gid,
         env: io.env,
@@ -82,7 +93,7 @@ export const main: CommandMain = async (args, io) => {
       });
       if (!started.ok) {
         stopForwarding();
-        tmpfs.close();
+        tmpfs?.close();
         for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
         return 125;
       }
@@ -98,7 +109,7 @@ export const main: CommandMain = async (args, io) => {
       hostname: options.hostname,
       workdir: options.workdir,
       secretsDir: options.secretsDir,
-      secretsFd: tmpfs.fd,
+      secretsFd: tmpfs!.fd,
       uid: options.uid,
       gid: options.gid,
       netNone: options.netNone,
@@ -131,7 +142,7 @@ export const main: CommandMain = async (args, io) => {
   await rotating;
   await api?.close();
   await session?.close();
-  tmpfs.close();
+  tmpfs!.close();
   return exitCodeOf(status);
 };
 

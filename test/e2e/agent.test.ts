@@ -85,6 +85,19 @@ describe('hush run with policies', () => {
     await store.set('db/password', 'hunter2');
   });
 
+  it('sizes the secrets tmpfs by the policies: 2,000 files fit', async () => {
+    const entries = new Map(Array.from({ length: 2000 }, (_, i) => [`many/${i}`, `value-${i}`] as const));
+    for (const chunk of [...entries].reduce<[string, string][][]>((acc, e, i) => (i % 500 ? acc[acc.length - 1]!.push(e) : acc.push([e]), acc), [])) {
+      const { updateEntries } = await import('../../agent/sources/file-store');
+      await updateEntries(store.path, store.credentials, () => new Map(chunk.map(([k, v]) => [k, Buffer.from(v)])));
+    }
+    const lines = [...entries.keys()].map((k, i) => `  - { file: many/f${i}, source: dev, key: ${k} }`);
+    const file = policy('many.yaml', `secrets:\n${lines.join('\n')}`);
+    const r = await hush(['run', '--policy', file, '--', '/bin/sh', '-c', 'ls /run/secrets/many | wc -l; cat /run/secrets/many/f1999'], { env: store.env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('2000\nvalue-1999');
+  });
+
   it('replaces a file atomically: a reader looping over it while it rotates 1,000 times never sees an empty or mixed content', async () => {
     const body = 'abcdefgh'.repeat(2048);
     const version = (i: number) => `${i}:${body}:${i}\n`;
