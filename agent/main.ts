@@ -5,7 +5,7 @@
 import type { Policy } from './config/normalize';
 import { loadPolicies } from './config/load';
 import { planFetches } from './core/plan';
-import { HushError } from './errors';
+import { HushError, policyErrors } from './errors';
 import { createLogger, Redactor, type Logger } from './log';
 import { systemClock, type Clock } from './ports/clock';
 import { systemRandom, type Random } from './ports/random';
@@ -40,9 +40,11 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-export class PolicyLoadError extends HushError {
+/** HUSH_ERR_POLICY_INVALID, with every error line kept for printing one by one. */
+export class PolicyLoadError extends HushError<'HUSH_ERR_POLICY_INVALID'> {
   constructor(readonly errors: string[]) {
-    super('HUSH_ERR_POLICY_INVALID', errors.join('\n'));
+    const definition = policyErrors.HUSH_ERR_POLICY_INVALID;
+    super(definition.code, definition(errors).message);
   }
 }
 

@@ -10,7 +10,7 @@ import { createAgent, readPolicies, PolicyLoadError, type Agent } from '../../ag
 import { isReady } from '../../agent/runner';
 import { createLogger, Redactor, type Logger } from '../../agent/log';
 import { checkMemoryFs } from '../../agent/sink/memory-fs';
-import { errorMessage } from '../../agent/errors';
+import { errorMessage, sinkErrors } from '../../agent/errors';
 import type { ChangeAction } from '../../agent/core/diff';
 import { parseFlags, single, UsageError } from '../flags';
 import { runHostCommand } from '../host-command';
@@ -85,7 +85,7 @@ export const main: CommandMain = async (args, io) => {
   }
   if (!flags.booleans.has('allow-disk')) {
     const fs = await checkMemoryFs(outDir);
-    if (!fs.memory) return fail(`${outDir} is on ${fs.fsType}, not tmpfs or ramfs: secrets would reach a disk (use --allow-disk to override)`);
+    if (!fs.memory) return fail(sinkErrors.HUSH_ERR_SINK_NOT_MEMORY(outDir, fs.fsType).message);
   }
 
   const policyFiles = flags.values.get('policy')!;
