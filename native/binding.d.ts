@@ -59,4 +59,16 @@ export interface NativeBinding {
   restart(controlFd: number, env: string[], stopSignal: number, timeoutMs: number): void;
   createSecretsFs(sizeBytes: number, uid: number, gid: number): { fd: number; noswap: boolean };
   closeFd(fd: number): void;
+  /**
+   * Writes each [name, temp, bytes, mode, chmodNeeded] atomically into the directory dirfd
+   * (temp created O_EXCL|O_NOFOLLOW, then renamed over name). uid/gid -1 leave the owner.
+   * Returns, per file, null or the errno name of the failed step.
+   */
+  writeFilesAt(
+    dirfd: number,
+    files: [name: string, temp: string, bytes: Uint8Array, mode: number, chmodNeeded: boolean][],
+    uid: number,
+    gid: number,
+    fsync: boolean,
+  ): (string | null)[];
 }

@@ -5,14 +5,16 @@
 // bytes or mode changed: the last bytes written are kept (the runner holds the same objects, so
 // this costs no memory, and an unchanged file is skipped without reading its bytes), and the
 // first time a name is seen (after a restart) what is on disk is compared too. Nothing is ever
-// followed through a symlink. Each file is a handful of synchronous syscalls on a memory
-// filesystem: going through the thread pool cost more than the syscalls themselves.
+// followed through a symlink. Files are written in batches per directory by the native addon,
+// relative to the directory's descriptor (openat/renameat): through Node's fs each file cost
+// several path lookups via /proc/self/fd and a trip through the thread pool.
 
 import * as fs from 'node:fs';
 import { constants as C } from 'node:fs';
 import { open, readdir, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { sameBytes } from '../core/diff';
 import { checkMemoryFs } from './memory-fs';
+import { native } from '../../native';
 import type { Logger } from '../log';
 import { fileNameProblem, reservedPrefix } from '../core/file-names';
 import { sinkErrors } from './errors';
@@ -33,7 +35,7 @@ interface Known {
   mode: number;
 }
 
-/** Files handled between two turns of the event loop, so that a big render stays responsive. */
+/** Files written between two turns of the event loop, so that a big render stays responsive. */
 const batch = 512;
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
 const split = (rel: string) => {
@@ -63,29 +65,22 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
     }
   };
 
-  /** Writes bytes under a fresh temporary name in `dir`; returns that name. */
-  const writeTemp = (dir: FileHandle, file: SinkFile): string => {
-    const name = `${reservedPrefix}tmp-${process.pid}-${++counter}`;
-    // The descriptor is writable whatever the mode: permissions are checked when a file is
-    // opened, and this open creates it.
-    const fd = fs.openSync(at(dir, name), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, file.mode & 0o777);
-    try {
-      for (let off = 0; off < file.bytes.byteLength; ) off += fs.writeSync(fd, file.bytes, off, file.bytes.byteLength - off);
-      if (chownNeeded) fs.fchownSync(fd, uid ?? -1, gid ?? -1);
-      if ((file.mode & umask) !== 0 || (file.mode & ~0o777) !== 0) fs.fchmodSync(fd, file.mode);
-      if (!onMemoryFs) fs.fsyncSync(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      try {
-        fs.unlinkSync(at(dir, name));
-      } catch {
-        // Already gone.
-      }
-      throw err;
-    }
-    fs.closeSync(fd);
-    return name;
-  };
+  const tempName = () => `${reservedPrefix}tmp-${process.pid}-${++counter}`;
+  const chmodNeeded = (mode: number) => (mode & umask) !== 0 || (mode & ~0o777) !== 0;
+
+  /**
+   * Writes files into one open directory, each atomically (native/src/write-files.c: a new
+   * temporary name created with its mode, the bytes, owner, mode, fsync off tmpfs, rename).
+   * Returns, per file, null or the errno name of the step that failed.
+   */
+  const writeBatch = (dir: FileHandle, files: { base: string; file: SinkFile }[]): (string | null)[] =>
+    native().writeFilesAt(
+      dir.fd,
+      files.map(({ base, file }) => [base, tempName(), file.bytes, file.mode, chmodNeeded(file.mode)]),
+      chownNeeded ? (uid ?? -1) : -1,
+      chownNeeded ? (gid ?? -1) : -1,
+      !onMemoryFs,
+    );
 
   /** True when the file on disk already holds exactly these bytes, mode and owner. */
   const sameOnDisk = (dir: FileHandle, base: string, rel: string, file: SinkFile): boolean => {
@@ -108,34 +103,6 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
     } finally {
       fs.closeSync(fd);
     }
-  };
-
-  const writeOne = async (walker: DirWalker, rel: string, file: SinkFile): Promise<boolean> => {
-    const before = known.get(rel);
-    if (before && before.mode === file.mode && (before.bytes === file.bytes || sameBytes(before.bytes, file.bytes))) {
-      before.bytes = file.bytes;
-      return false;
-    }
-    const { dir: dirRel, base } = split(rel);
-    const dir = (await walker.dir(dirRel, true))!;
-    if (!before && !startedEmpty && sameOnDisk(dir, base, rel, file)) {
-      known.set(rel, { bytes: file.bytes, mode: file.mode });
-      return false;
-    }
-    const temp = writeTemp(dir, file);
-    try {
-      fs.renameSync(at(dir, temp), at(dir, base));
-    } catch (err) {
-      try {
-        fs.unlinkSync(at(dir, temp));
-      } catch {
-        // Already gone.
-      }
-      throw err;
-    }
-    const contentChanged = before === undefined || !sameBytes(before.bytes, file.bytes);
-    known.set(rel, { bytes: file.bytes, mode: file.mode });
-    return contentChanged;
   };
 
   const removeOne = async (walker: DirWalker, rel: string): Promise<void> => {
@@ -179,34 +146,56 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
     const rootHandle = await openRoot();
     const walker = createDirWalker(rootHandle, owner);
     try {
-      const jobs: (() => Promise<void>)[] = [];
+      // What to write, grouped by directory; unchanged files are skipped without I/O.
+      const toWrite = new Map<FileHandle, { rel: string; base: string; file: SinkFile; before?: Known }[]>();
       for (const [rel, file] of files) {
         const why = fileNameProblem(rel);
         if (why) {
           result.failed.push({ file: rel, error: sinkErrors.HUSH_ERR_SINK_PATH(rel, why) });
           continue;
         }
-        jobs.push(async () => {
-          try {
-            if (await writeOne(walker, rel, file)) result.changed.push(rel);
-          } catch (err) {
-            result.failed.push({ file: rel, error: toError(rel, err) });
+        const before = known.get(rel);
+        if (before && before.mode === file.mode && (before.bytes === file.bytes || sameBytes(before.bytes, file.bytes))) {
+          before.bytes = file.bytes;
+          continue;
+        }
+        try {
+          const { dir: dirRel, base } = split(rel);
+          const dir = (await walker.dir(dirRel, true))!;
+          if (!before && !startedEmpty && sameOnDisk(dir, base, rel, file)) {
+            known.set(rel, { bytes: file.bytes, mode: file.mode });
+            continue;
           }
-        });
+          const group = toWrite.get(dir) ?? [];
+          group.push({ rel, base, file, before });
+          toWrite.set(dir, group);
+        } catch (err) {
+          result.failed.push({ file: rel, error: toError(rel, err) });
+        }
+      }
+      for (const [dir, group] of toWrite) {
+        for (let from = 0; from < group.length; from += batch) {
+          const chunk = group.slice(from, from + batch);
+          const outcomes = writeBatch(dir, chunk);
+          chunk.forEach(({ rel, file, before }, i) => {
+            const failure = outcomes[i];
+            if (failure) {
+              result.failed.push({ file: rel, error: sinkErrors.HUSH_ERR_SINK_WRITE(rel, failure) });
+              return;
+            }
+            if (before === undefined || !sameBytes(before.bytes, file.bytes)) result.changed.push(rel);
+            known.set(rel, { bytes: file.bytes, mode: file.mode });
+          });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
       for (const rel of [...known.keys()].filter((k) => !files.has(k))) {
-        jobs.push(async () => {
-          try {
-            await removeOne(walker, rel);
-            result.removed.push(rel);
-          } catch (err) {
-            result.failed.push({ file: rel, error: toError(rel, err) });
-          }
-        });
-      }
-      for (let next = 0; next < jobs.length; next++) {
-        await jobs[next]!();
-        if (next % batch === batch - 1) await new Promise((resolve) => setImmediate(resolve));
+        try {
+          await removeOne(walker, rel);
+          result.removed.push(rel);
+        } catch (err) {
+          result.failed.push({ file: rel, error: toError(rel, err) });
+        }
       }
       if (result.removed.length) await pruneDirs(walker, result.removed);
     } finally {
@@ -230,13 +219,10 @@ export function createTmpfsSink(options: TmpfsSinkOptions): SecretSink {
           if (name.startsWith(`${reservedPrefix}tmp-`)) await unlink(at(rootHandle, name)).catch(() => undefined);
         }
         startedEmpty = names.every((name) => name.startsWith(`${reservedPrefix}tmp-`));
-        let temp: string;
-        try {
-          temp = await writeTemp(rootHandle, { bytes: new TextEncoder().encode('probe\n'), mode: 0o400 });
-        } catch (err) {
-          throw sinkErrors.HUSH_ERR_SINK_ROOT(root, `test write failed (${codeOf(err)})`);
-        }
-        await unlink(at(rootHandle, temp));
+        const probe = `${reservedPrefix}probe-${process.pid}`;
+        const [failure] = writeBatch(rootHandle, [{ base: probe, file: { bytes: new TextEncoder().encode('probe\n'), mode: 0o400 } }]);
+        if (failure) throw sinkErrors.HUSH_ERR_SINK_ROOT(root, `test write failed (${failure})`);
+        await unlink(at(rootHandle, probe));
       } finally {
         await rootHandle.close();
       }

@@ -277,6 +277,39 @@ Napi::Value CreateSecretsFs(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// writeFilesAt(dirfd, [[name, temp, bytes, mode, chmodNeeded]...], uid, gid, fsync) -> (string|null)[]
+// One atomic write per entry (write-files.c); the result holds each entry's errno name or null.
+Napi::Value WriteFilesAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsNumber() || !info[3].IsNumber())
+    Usage(env, "writeFilesAt(dirfd, files, uid, gid, fsync)");
+  int dirfd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array files = info[1].As<Napi::Array>();
+  long uid = static_cast<long>(info[2].As<Napi::Number>().Int64Value());
+  long gid = static_cast<long>(info[3].As<Napi::Number>().Int64Value());
+  int do_fsync = info[4].ToBoolean() ? 1 : 0;
+  Napi::Array out = Napi::Array::New(env, files.Length());
+  for (uint32_t i = 0; i < files.Length(); i++) {
+    Napi::Value item = files.Get(i);
+    if (!item.IsArray()) Usage(env, "writeFilesAt: each file is [name, temp, bytes, mode, chmodNeeded]");
+    Napi::Array f = item.As<Napi::Array>();
+    if (f.Length() != 5 || !f.Get(0u).IsString() || !f.Get(1u).IsString() || !f.Get(2u).IsTypedArray() || !f.Get(3u).IsNumber())
+      Usage(env, "writeFilesAt: each file is [name, temp, bytes, mode, chmodNeeded]");
+    std::string name = f.Get(0u).As<Napi::String>().Utf8Value();
+    std::string temp = f.Get(1u).As<Napi::String>().Utf8Value();
+    if (name.empty() || temp.empty() || name.find('/') != std::string::npos || temp.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos || temp.find('\0') != std::string::npos)
+      Usage(env, "writeFilesAt: names must be single path components");
+    Napi::TypedArray array = f.Get(2u).As<Napi::TypedArray>();
+    if (array.TypedArrayType() != napi_uint8_array) Usage(env, "writeFilesAt: bytes must be a Uint8Array");
+    Napi::Uint8Array bytes = array.As<Napi::Uint8Array>();
+    int err = hush_write_file_at(dirfd, name.c_str(), temp.c_str(), bytes.Data(), bytes.ByteLength(),
+                                 f.Get(3u).As<Napi::Number>().Uint32Value(), uid, gid, f.Get(4u).ToBoolean() ? 1 : 0, do_fsync);
+    out.Set(i, err ? Napi::Value(Napi::String::New(env, ErrnoName(err))) : env.Null());
+  }
+  return out;
+}
+
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "closeFd(fd)");
@@ -292,6 +325,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("restart", Napi::Function::New(env, Restart));
   exports.Set("createSecretsFs", Napi::Function::New(env, CreateSecretsFs));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("writeFilesAt", Napi::Function::New(env, WriteFilesAt));
   return exports;
 }
 

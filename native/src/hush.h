@@ -84,6 +84,10 @@ struct hush_spawn_result {
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
 
+/* write-files.c: 0, or the errno of the step that failed (the temporary file is removed). */
+int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint8_t *bytes, size_t length,
+                       unsigned mode, long uid, long gid, int chmod_needed, int do_fsync);
+
 /* secrets-fs.c */
 int hush_secrets_fs_create(uint64_t size_bytes, uid_t uid, gid_t gid, int *noswap, const char **failed_step);
 
