@@ -1,6 +1,6 @@
 // The writer of the secrets directory. Every file is written as: a temporary name in the same
-// directory (created O_EXCL|O_NOFOLLOW, mode 0600), the bytes, fsync, fchown to the app's
-// user, fchmod to the policy's mode, then rename over the final name. A reader sees the old
+// directory (created O_EXCL|O_NOFOLLOW with the policy's mode), the bytes, fchown to the app's
+// user, fsync (not on tmpfs or ramfs, where it does nothing), then rename over the final name. A reader sees the old
 // content or the new, never a mix and never an empty file. A file is rewritten only when its
 // bytes or mode changed: the last bytes written are kept (the runner holds the same objects, so
 // this costs no memory, and an unchanged file is skipped without reading its bytes), and the
