@@ -70,6 +70,9 @@ export function createFileStoreSource(options: FileStoreSourceOptions): SecretSo
       watcher.on('raw', (_event: string, changed: string) => {
         if (path.basename(changed) === base) onChange();
       });
+      // The watch is armed asynchronously; a save that lands before it is ready would go
+      // unseen until the next poll, so read once more when it is.
+      watcher.on('ready', () => onChange());
       watcher.on('error', (err: unknown) => logger.warn('watching the store failed', { store: storePath, error: errorMessage(err) }));
       const close = () => watcher.close();
       closers.push(close);
