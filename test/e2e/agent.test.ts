@@ -9,7 +9,7 @@ import { makeStore, writePolicy, type TestStore } from './store-fixture';
 let store: TestStore;
 
 beforeAll(async () => {
-  store = await makeStore({ 'db/password': 'hunter2', 'api/key': 'k-1', rotating: '0' });
+  store = await makeStore({ 'db/password': 'hunter2', 'api/key': 'k-1', rotating: '0', 'hup/key': 'k-1', 'restart/password': 'hunter2' });
 });
 afterAll(() => store.cleanup());
 
@@ -56,24 +56,23 @@ describe('hush run with policies', () => {
   });
 
   it('delivers a store edit to the running app: new file content, then SIGHUP', async () => {
-    const file = policy('hup.yaml', 'secrets:\n  - { file: api_key, source: dev, key: api/key }\non_change:\n  signal: SIGHUP');
+    const file = policy('hup.yaml', 'secrets:\n  - { file: api_key, source: dev, key: hup/key }\non_change:\n  signal: SIGHUP');
     const run = startHush(['run', '--policy', file, '--', ...fixtureCommand('hup-app.sh', '/run/secrets/api_key')], { env: store.env });
     await run.waitForOutput(/start: k-1\n/);
-    await store.set('api/key', 'k-2');
+    await store.set('hup/key', 'k-2');
     await run.waitForOutput(/hup: k-2\n/);
     run.process.kill('SIGTERM');
     const result = await run.done;
     expect(result.stdout).toBe('start: k-1\nhup: k-2\n');
     expect(result.code).toBe(0);
-    await store.set('api/key', 'k-1');
   });
 
   it('restarts the app in the same container when on_change is restart', async () => {
-    const file = policy('restart.yaml', 'secrets:\n  - { file: db_password, source: dev, key: db/password }\non_change:\n  restart: true');
+    const file = policy('restart.yaml', 'secrets:\n  - { file: db_password, source: dev, key: restart/password }\non_change:\n  restart: true');
     const run = startHush(['run', '--policy', file, '--', '/bin/sh', '-c',
       'echo "pid $$ sees $(cat /run/secrets/db_password) in $(hostname)"; trap "exit 0" TERM; while :; do sleep 0.02; done'], { env: store.env });
     await run.waitForOutput(/sees hunter2/);
-    await store.set('db/password', 'correct-horse');
+    await store.set('restart/password', 'correct-horse');
     await run.waitForOutput(/sees correct-horse/);
     run.process.kill('SIGTERM');
     const lines = (await run.done).stdout.trim().split('\n');
@@ -82,7 +81,6 @@ describe('hush run with policies', () => {
     expect(second[2]).toBe('correct-horse');
     expect(second[3]).toBe(first[3]); // same container (same UTS namespace)
     expect(second[1]).not.toBe(first[1]); // a new app process
-    await store.set('db/password', 'hunter2');
   });
 
   it('sizes the secrets tmpfs by the policies: 2,000 files fit', async () => {
