@@ -11,6 +11,7 @@ import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
 import type { AgentSession } from '../agent-session';
 import type { ServedApi } from '../api-server';
+import type { Logger } from '../../agent/log';
 import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
 
@@ -134,6 +135,15 @@ export const main: CommandMain = async (args, io) => {
   }
 
   for (const signo of early.splice(0)) container.signal(signo);
+  // Without --listen, a run with policies serves its API on a socket of its own, named after
+  // the container, once the app is running (the app never waits for it).
+  const defaultApi =
+    session && !api
+      ? serveSessionApi(session, `unix:${runSocketPath(io.env, options.hostname)}`, io.env, 'debug').catch((err: Error) => {
+          session?.logger.warn('the agent API could not start', { error: err.message });
+          return undefined;
+        })
+      : undefined;
   const stopAgent = new AbortController();
   const rotating = session?.run(stopAgent.signal);
   const status = await container.exited;
@@ -141,19 +151,31 @@ export const main: CommandMain = async (args, io) => {
   stopAgent.abort();
   await rotating;
   await api?.close();
+  await (await defaultApi)?.close();
   await session?.close();
   tmpfs!.close();
   return exitCodeOf(status);
 };
 
-async function serveSessionApi(session: AgentSession, address: string, env: NodeJS.ProcessEnv): Promise<ServedApi> {
+/** A logger whose info lines go to debug, for the default API that the user did not ask for. */
+function quiet(logger: Logger): Logger {
+  return { ...logger, info: logger.debug, child: (bindings) => quiet(logger.child(bindings)) };
+}
+
+/** `$XDG_RUNTIME_DIR/hush/run-ID.sock`, else `/run/hush/run-ID.sock` (ID: the container's). */
+export function runSocketPath(env: NodeJS.ProcessEnv, id: string): string {
+  return `${env.XDG_RUNTIME_DIR || '/run'}/hush/run-${id}.sock`;
+}
+
+async function serveSessionApi(session: AgentSession, address: string, env: NodeJS.ProcessEnv, level: 'info' | 'debug' = 'info'): Promise<ServedApi> {
   const { serveApi } = require('../api-server') as typeof import('../api-server');
   const { isReady } = require('../../agent/runner') as typeof import('../../agent/runner');
   const runner = session.agent.runner;
+  const logger = session.logger.child({ component: 'api' });
   return serveApi({
     address,
     env,
-    logger: session.logger.child({ component: 'api' }),
+    logger: level === 'info' ? logger : quiet(logger),
     startedAt: Date.now(),
     status: () => runner.status(),
     ready: () => isReady(runner.status()),

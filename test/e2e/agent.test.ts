@@ -83,6 +83,25 @@ describe('hush run with policies', () => {
     expect(second[1]).not.toBe(first[1]); // a new app process
   });
 
+  it('serves the agent API on a socket of its own while the app runs, and removes it after', async () => {
+    const file = policy('api.yaml', 'secrets:\n  - { file: db_password, source: dev, key: db/password }');
+    const runtime = fs.mkdtempSync(path.join(store.dir, 'runtime-'));
+    const env = { ...store.env, XDG_RUNTIME_DIR: runtime };
+    const socket = path.join(runtime, 'hush', 'run-api-test-1.sock');
+    const run = startHush(['run', '--hostname', 'api-test-1', '--policy', file, '--', '/bin/sh', '-c', 'echo started; read line'], { env });
+    await run.waitForOutput(/started/);
+    for (let i = 0; i < 300 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 10));
+    const status = await hush(['status', '--socket', socket, '--json'], { env });
+    expect(status.code).toBe(0);
+    const view = JSON.parse(status.stdout) as { policies: { name: string; files: { file: string }[] }[] };
+    expect(view.policies.map((p) => [p.name, p.files.map((f) => f.file)])).toEqual([['api', ['db_password']]]);
+    expect(status.stdout).not.toMatch(/hunter2/);
+    expect(fs.statSync(socket).mode & 0o777).toBe(0o600);
+    run.process.stdin!.end('bye\n');
+    expect((await run.done).code).toBe(0);
+    expect(fs.existsSync(socket)).toBe(false);
+  });
+
   it('sizes the secrets tmpfs by the policies: 2,000 files fit', async () => {
     const entries = new Map(Array.from({ length: 2000 }, (_, i) => [`many/${i}`, `value-${i}`] as const));
     for (const chunk of [...entries].reduce<[string, string][][]>((acc, e, i) => (i % 500 ? acc[acc.length - 1]!.push(e) : acc.push([e]), acc), [])) {
