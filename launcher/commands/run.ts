@@ -15,14 +15,14 @@ import type { Logger } from '../../agent/log';
 import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
 
-export const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
+const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
 /**
  * The secrets tmpfs's size limit (a cap, not a reservation: memory is used only by content):
  * 16 MiB, plus two pages per secret file, since tmpfs gives every file at least a page and a
  * replacement briefly holds the old file and the new one.
  */
-export function secretsTmpfsSize(files: number): number {
+function secretsTmpfsSize(files: number): number {
   return 16 * 1024 * 1024 + files * 2 * 4096;
 }
 
@@ -163,7 +163,7 @@ function quiet(logger: Logger): Logger {
 }
 
 /** `$XDG_RUNTIME_DIR/hush/run-ID.sock`, else `/run/hush/run-ID.sock` (ID: the container's). */
-export function runSocketPath(env: NodeJS.ProcessEnv, id: string): string {
+function runSocketPath(env: NodeJS.ProcessEnv, id: string): string {
   return `${env.XDG_RUNTIME_DIR || '/run'}/hush/run-${id}.sock`;
 }
 
