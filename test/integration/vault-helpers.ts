@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { parsePolicy } from '../../agent/config/load';
 import type { Policy, SourceConfig } from '../../agent/config/normalize';
 import { createLogger, Redactor, type Logger } from '../../agent/log';
@@ -14,7 +14,7 @@ import type { SecretSource } from '../../agent/ports/secret-source';
 import { createRunner, type Runner } from '../../agent/runner';
 import { planFetches } from '../../agent/core/plan';
 import type { SecretSink, SinkFile, SinkResult } from '../../agent/sink/types';
-import type { VaultTarget } from '../vault-server';
+import { vaultTarget, type VaultTarget } from '../vault-server';
 import { createVaultSource } from '../../agent/sources/vault';
 
 /** Every log line of this file, unredacted (the loggers get an empty Redactor). */
@@ -174,3 +174,20 @@ export async function startHarness(policies: Policy[], clock: ManualClock): Prom
 
 /** An ACL policy allowing everything the agent uses (and the test server's stricter checks). */
 export const AGENT_ACL = 'path "*" { capabilities = ["create", "read", "update", "delete", "list", "sudo"] }';
+
+/**
+ * For a test file driven by one manual clock: a Vault target on that clock and a token file
+ * holding its root token, closed after the file's tests, whose logs are then checked for leaks.
+ */
+export function useTokenTarget(clock: ManualClock): { readonly target: VaultTarget; readonly tokenFile: string } {
+  const state = {} as { target: VaultTarget; tokenFile: string };
+  beforeAll(async () => {
+    state.target = await vaultTarget({ clock });
+    state.tokenFile = writeSecretFile(tempDir(), 'token', track(state.target.rootToken));
+  });
+  afterAll(async () => {
+    await state.target.close();
+    assertNoLeaks();
+  });
+  return state;
+}

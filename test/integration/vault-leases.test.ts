@@ -1,31 +1,20 @@
 // Leases through the runner: a database credential renewed several times, then replaced
 // before its max TTL with the app notified; revocation on exit; PKI certificates. The runner's
 // ManualClock is also the test server's clock, so TTLs run out without waiting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../agent/ports/clock';
-import { usingRealVault, vaultTarget, type VaultTarget } from '../vault-server';
-import { assertNoLeaks, openSource, policy, startHarness, tempDir, track, vaultConfig, writeSecretFile } from './vault-helpers';
+import { usingRealVault } from '../vault-server';
+import { openSource, policy, startHarness, track, useTokenTarget, vaultConfig } from './vault-helpers';
 
 const real = usingRealVault();
-let target: VaultTarget;
-let tokenFile: string;
 const clock = new ManualClock(Date.UTC(2026, 10, 28, 14, 0, 0));
-
-beforeAll(async () => {
-  target = await vaultTarget({ clock });
-  tokenFile = writeSecretFile(tempDir(), 'token', track(target.rootToken));
-});
-
-afterAll(async () => {
-  await target.close();
-  assertNoLeaks();
-});
+const vault = useTokenTarget(clock);
 
 const dbPolicy = (role: string, extra = '') => policy(`
 version: 1
 name: db-${role}
 sources:
-  vault: { type: vault, address: "${target.url}", auth: { method: token, token_file: "${tokenFile}" }${extra} }
+  vault: { type: vault, address: "${vault.target.url}", auth: { method: token, token_file: "${vault.tokenFile}" }${extra} }
 secrets:
   - { file: db.env, source: vault, key: database/creds/${role}, format: env, fields: { DB_USER: username, DB_PASS: password } }
 on_change: { signal: SIGHUP }
@@ -33,11 +22,11 @@ on_change: { signal: SIGHUP }
 
 describe('dynamic secrets', () => {
   it.skipIf(real)('renews a lease several times, then fetches a replacement before max TTL and notifies the app (needs the test server\'s clock)', async () => {
-    await target.setup.createDatabaseRole('hush-db', { defaultTtl: 60, maxTtl: 300 });
+    await vault.target.setup.createDatabaseRole('hush-db', { defaultTtl: 60, maxTtl: 300 });
     const h = await startHarness([dbPolicy('hush-db')], clock);
     try {
-      const renewals = () => target.fake!.requests.count({ path: '/v1/sys/leases/renew' });
-      const issues = () => target.fake!.requests.find({ path: '/v1/database/creds/hush-db' });
+      const renewals = () => vault.target.fake!.requests.count({ path: '/v1/sys/leases/renew' });
+      const issues = () => vault.target.fake!.requests.find({ path: '/v1/database/creds/hush-db' });
       const first = h.sink.files.get('db.env')!;
       track(first.match(/DB_PASS=(.*)/)?.[1]);
       expect(issues()).toHaveLength(1);
@@ -64,14 +53,14 @@ describe('dynamic secrets', () => {
   });
 
   it('revokes the leases it created on close, and keeps them with revoke_on_exit: false', async () => {
-    await target.setup.createDatabaseRole('hush-revoke', { defaultTtl: 600, maxTtl: 3600 });
-    const lookup = (id: string) => target.setup.request('PUT', 'sys/leases/lookup', { body: { lease_id: id } });
+    await vault.target.setup.createDatabaseRole('hush-revoke', { defaultTtl: 600, maxTtl: 3600 });
+    const lookup = (id: string) => vault.target.setup.request('PUT', 'sys/leases/lookup', { body: { lease_id: id } });
     const leaseOf = async (revoke: boolean) => {
-      const source = await openSource(vaultConfig(target, { method: 'token', token_file: tokenFile }, { revoke_on_exit: revoke }), clock);
+      const source = await openSource(vaultConfig(vault.target, { method: 'token', token_file: vault.tokenFile }, { revoke_on_exit: revoke }), clock);
       const result = (await source.fetch(['database/creds/hush-revoke'])).get('database/creds/hush-revoke')!;
       expect(result.ok).toBe(true);
       if (result.ok) track(String((result.secret.data as Record<string, unknown>)['password']));
-      const listed = await target.setup.request('GET', 'sys/leases/lookup/database/creds/hush-revoke/?list=true');
+      const listed = await vault.target.setup.request('GET', 'sys/leases/lookup/database/creds/hush-revoke/?list=true');
       const ids = ((listed.json?.['data'] as Record<string, unknown>)['keys'] as string[]).map((k) => `database/creds/hush-revoke/${k}`);
       return { source, ids };
     };
@@ -90,8 +79,8 @@ describe('dynamic secrets', () => {
 
 describe('PKI', () => {
   it('issues a certificate with parameters from the key, and holds it until its refresh time', async () => {
-    await target.setup.createPkiRole('hush-web', { allowedDomains: ['hush.internal'], allowSubdomains: true, ttl: '1h', maxTtl: '24h', keyType: 'ec' });
-    const source = await openSource(vaultConfig(target, { method: 'token', token_file: tokenFile }), clock);
+    await vault.target.setup.createPkiRole('hush-web', { allowedDomains: ['hush.internal'], allowSubdomains: true, ttl: '1h', maxTtl: '24h', keyType: 'ec' });
+    const source = await openSource(vaultConfig(vault.target, { method: 'token', token_file: vault.tokenFile }), clock);
     try {
       const key = 'pki/issue/hush-web?common_name=web.hush.internal&ttl=2h';
       const result = (await source.fetch([key])).get(key)!;

@@ -1,30 +1,19 @@
 // Vault outages through the runner: a 60-second seal during which the files stay and retries
 // back off, after which rotation resumes by itself; a 429 whose Retry-After is honoured.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../agent/ports/clock';
-import { usingRealVault, vaultTarget, type VaultTarget } from '../vault-server';
-import { assertNoLeaks, policy, startHarness, tempDir, track, writeSecretFile } from './vault-helpers';
+import { usingRealVault } from '../vault-server';
+import { policy, startHarness, track, useTokenTarget } from './vault-helpers';
 
 const real = usingRealVault();
-let target: VaultTarget;
-let tokenFile: string;
 const clock = new ManualClock(Date.UTC(2026, 10, 28, 14, 0, 0));
-
-beforeAll(async () => {
-  target = await vaultTarget({ clock });
-  tokenFile = writeSecretFile(tempDir(), 'token', track(target.rootToken));
-});
-
-afterAll(async () => {
-  await target.close();
-  assertNoLeaks();
-});
+const vault = useTokenTarget(clock);
 
 const kvPolicy = (path: string) => policy(`
 version: 1
 name: outage
 sources:
-  vault: { type: vault, address: "${target.url}", auth: { method: token, token_file: "${tokenFile}" } }
+  vault: { type: vault, address: "${vault.target.url}", auth: { method: token, token_file: "${vault.tokenFile}" } }
 secrets:
   - { file: api_key, source: vault, key: secret/data/${path}, field: api_key }
 rotate: { every: 10s, jitter: 0 }
@@ -33,12 +22,12 @@ on_change: { signal: SIGHUP }
 
 describe('outages', () => {
   it.skipIf(real)('keeps the files through a 60-second seal, backs off, and resumes rotation after (needs fault injection of the test server)', async () => {
-    await target.setup.putKv2('hush-outage/app', { api_key: track('before-outage-5c1') });
+    await vault.target.setup.putKv2('hush-outage/app', { api_key: track('before-outage-5c1') });
     const h = await startHarness([kvPolicy('hush-outage/app')], clock);
     try {
-      const reads = () => target.fake!.requests.count({ path: '/v1/secret/data/hush-outage/app' });
+      const reads = () => vault.target.fake!.requests.count({ path: '/v1/secret/data/hush-outage/app' });
       expect(h.sink.files.get('api_key')).toBe('before-outage-5c1');
-      target.fake!.faults.set({ sealed: true });
+      vault.target.fake!.faults.set({ sealed: true });
       const readsBefore = reads();
       for (let s = 0; s < 60; s++) {
         await h.advance(1000);
@@ -51,13 +40,13 @@ describe('outages', () => {
       expect(h.runner.status().counters['fetch_failures']).toBeGreaterThan(0);
       expect(h.notified).toEqual([]);
       // Vault comes back with a rotated value.
-      target.fake!.faults.clear();
-      await target.setup.putKv2('hush-outage/app', { api_key: track('after-outage-8e2') });
+      vault.target.fake!.faults.clear();
+      await vault.target.setup.putKv2('hush-outage/app', { api_key: track('after-outage-8e2') });
       for (let s = 0; s < 300 && h.sink.files.get('api_key') !== 'after-outage-8e2'; s++) await h.advance(1000);
       expect(h.sink.files.get('api_key')).toBe('after-outage-8e2');
       expect(h.runner.status().keys[0]!.attempts).toBe(0);
       // And rotation goes on at its normal pace.
-      await target.setup.putKv2('hush-outage/app', { api_key: track('rotated-again-3f7') });
+      await vault.target.setup.putKv2('hush-outage/app', { api_key: track('rotated-again-3f7') });
       await h.advance(11_000);
       expect(h.sink.files.get('api_key')).toBe('rotated-again-3f7');
     } finally {
@@ -66,14 +55,14 @@ describe('outages', () => {
   });
 
   it.skipIf(real)('honours Retry-After on a 429 (needs fault injection of the test server)', async () => {
-    await target.setup.putKv2('hush-429/app', { api_key: track('rate-limited-2a9') });
+    await vault.target.setup.putKv2('hush-429/app', { api_key: track('rate-limited-2a9') });
     const h = await startHarness([kvPolicy('hush-429/app')], clock);
     try {
       const path = '/v1/secret/data/hush-429/app';
-      target.fake!.faults.failPath('secret/data/hush-429/app', { times: 1, status: 429, retryAfterSeconds: 30 });
-      const count = target.fake!.requests.count({ path });
-      for (let s = 0; s < 60 && target.fake!.requests.count({ path }) < count + 2; s++) await h.advance(1000);
-      const records = target.fake!.requests.find({ path }).slice(-2);
+      vault.target.fake!.faults.failPath('secret/data/hush-429/app', { times: 1, status: 429, retryAfterSeconds: 30 });
+      const count = vault.target.fake!.requests.count({ path });
+      for (let s = 0; s < 60 && vault.target.fake!.requests.count({ path }) < count + 2; s++) await h.advance(1000);
+      const records = vault.target.fake!.requests.find({ path }).slice(-2);
       expect(records[0]!.status).toBe(429);
       expect(records[1]!.status).toBe(200);
       expect(records[1]!.at - records[0]!.at).toBeGreaterThanOrEqual(30_000);
