@@ -1,6 +1,8 @@
-// Pure: `hush run` flags → a container spec. No I/O; the caller supplies the host environment
-// and the random container id.
+// Pure: `hush run` flags → RunOptions → the spec that native spawns. No I/O; the caller
+// supplies the host environment, the random container id, and (once they exist) the secrets
+// tmpfs and the variables the policies put in the app's environment.
 
+import type { SpawnSpec } from '../native';
 import { parseFlags, single, UsageError } from './flags';
 
 export interface RunOptions {
@@ -9,7 +11,6 @@ export interface RunOptions {
   store: string | undefined;
   rootfs: string;
   hostRoot: boolean;
-  image: string | undefined;
   secretsDir: string;
   netNone: boolean;
   hostname: string;
@@ -29,7 +30,6 @@ export const runFlags = {
     policy: true,
     store: false,
     rootfs: false,
-    image: false,
     'secrets-dir': false,
     net: false,
     hostname: false,
@@ -50,9 +50,16 @@ const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const hostnamePattern = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const secretName = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
-function parseId(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 0xfffffffe) throw new UsageError(`--user: ${what} must be a number, got '${text}'`);
-  return Number(text);
+/** `UID[:GID]` (GID defaults to UID), for --user of `hush run` and `hush agent`. */
+export function parseOwner(flag: string, text: string): { uid: number; gid: number } {
+  const [uidText, gidText, extra] = text.split(':');
+  if (extra !== undefined) throw new UsageError(`${flag} must be UID[:GID], got '${text}'`);
+  const id = (part: string, what: string) => {
+    if (!/^\d+$/.test(part) || Number(part) > 0xfffffffe) throw new UsageError(`${flag}: ${what} must be a number, got '${part}'`);
+    return Number(part);
+  };
+  const uid = id(uidText, 'UID');
+  return { uid, gid: gidText === undefined ? uid : id(gidText, 'GID') };
 }
 
 function checkAbsolute(flag: string, value: string): string {
@@ -74,11 +81,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
   const net = single(flags, 'net') ?? 'host';
   if (net !== 'host' && net !== 'none') throw new UsageError(`--net must be 'host' or 'none', got '${net}'`);
 
-  const user = single(flags, 'user') ?? '0:0';
-  const [uidText, gidText, extra] = user.split(':');
-  if (extra !== undefined) throw new UsageError(`--user must be UID[:GID], got '${user}'`);
-  const uid = parseId(uidText, 'UID');
-  const gid = gidText === undefined ? uid : parseId(gidText, 'GID');
+  const { uid, gid } = parseOwner('--user', single(flags, 'user') ?? '0:0');
 
   const hostname = single(flags, 'hostname') ?? containerId;
   if (!hostnamePattern.test(hostname) || hostname.length > 64) throw new UsageError(`--hostname '${hostname}' is not a valid host name`);
@@ -90,8 +93,6 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
 
   const rootfsFlag = single(flags, 'rootfs');
   const rootfs = rootfsFlag === undefined ? '/' : checkAbsoluteOrRelative(rootfsFlag);
-  const image = single(flags, 'image');
-  if (image !== undefined) throw new UsageError('--image is not supported yet: unpack the image and pass --rootfs DIR');
 
   const env = new Map<string, string>();
   for (const name of passedThroughEnv) {
@@ -130,7 +131,6 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     store: single(flags, 'store') ?? hostEnv.HUSH_STORE,
     rootfs,
     hostRoot: rootfsFlag === undefined,
-    image,
     secretsDir,
     netNone: net === 'none',
     hostname,
@@ -141,6 +141,40 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     init: !flags.booleans.has('no-init'),
     literalSecrets,
     listen: single(flags, 'listen'),
+  };
+}
+
+/**
+ * The secrets tmpfs's size limit (a cap, not a reservation: memory is used only by content):
+ * 16 MiB, plus two pages per secret file, since tmpfs gives every file at least a page and a
+ * replacement briefly holds the old file and the new one.
+ */
+export function secretsTmpfsSize(files: number): number {
+  return 16 * 1024 * 1024 + files * 2 * 4096;
+}
+
+/** The app's environment: its own (host pass-through and --env), then the policies' variables. */
+export function appEnv(base: ReadonlyMap<string, string>, policyEnv: Readonly<Record<string, string>>): string[] {
+  const env = new Map(base);
+  for (const [k, v] of Object.entries(policyEnv)) env.set(k, v);
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+/** What native spawns, once the secrets tmpfs exists and the policies gave their variables. */
+export function containerSpec(options: RunOptions, secretsFd: number, policyEnv: Readonly<Record<string, string>>): SpawnSpec {
+  return {
+    argv: options.argv,
+    env: appEnv(options.env, policyEnv),
+    rootfs: options.rootfs,
+    hostRoot: options.hostRoot,
+    hostname: options.hostname,
+    workdir: options.workdir,
+    secretsDir: options.secretsDir,
+    secretsFd,
+    uid: options.uid,
+    gid: options.gid,
+    netNone: options.netNone,
+    init: options.init,
   };
 }
 

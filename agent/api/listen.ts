@@ -19,6 +19,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../log';
+import { hushRuntimeDir } from '../runtime-dir';
 
 export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1' | '::1'; port: number };
 
@@ -30,12 +31,12 @@ export interface Listening {
 
 /** `$XDG_RUNTIME_DIR/hush/agent.sock`, else `/run/hush/agent.sock`. */
 export function defaultSocketPath(env: NodeJS.ProcessEnv): string {
-  return path.join(env.XDG_RUNTIME_DIR ? env.XDG_RUNTIME_DIR : '/run', 'hush', 'agent.sock');
+  return path.join(hushRuntimeDir(env), 'agent.sock');
 }
 
 /** `$XDG_RUNTIME_DIR/hush/agent.token`, else `/run/hush/agent.token`. */
 export function defaultTokenPath(env: NodeJS.ProcessEnv): string {
-  return path.join(env.XDG_RUNTIME_DIR ? env.XDG_RUNTIME_DIR : '/run', 'hush', 'agent.token');
+  return path.join(hushRuntimeDir(env), 'agent.token');
 }
 
 const loopbackHosts: Record<string, '127.0.0.1' | '::1'> = { '127.0.0.1': '127.0.0.1', '[::1]': '::1', localhost: '127.0.0.1' };

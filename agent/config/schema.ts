@@ -4,6 +4,7 @@
 // more than one field (a secret's source exists, file names are unique across policies...)
 // live in rules.ts; turning strings into numbers lives in normalize.ts.
 
+import { appSignals, type SignalName } from '../core/signals';
 import { z } from 'zod';
 
 // Messages say what was expected; the loader appends what it found (", got 777"), taken from
@@ -86,12 +87,11 @@ export const envValueSchema = z.union([ref, z.strictObject({ ref, field: z.strin
   error: 'expected "SOURCE:KEY" or { ref: "SOURCE:KEY", field: NAME }',
 });
 
-export const signals = ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGWINCH'] as const;
 
 export const onChangeSchema = z.union(
   [
     z.literal('none'),
-    z.strictObject({ signal: z.enum(signals) }),
+    z.strictObject({ signal: z.enum(appSignals) }),
     z.strictObject({ restart: z.literal(true), timeout: duration.optional() }),
     z.strictObject({ command: z.array(z.string().min(1)).min(1), timeout: duration.optional() }),
   ],
@@ -125,7 +125,7 @@ export type VaultSourceFile = z.output<typeof vaultSourceSchema>;
 export type SecretFile = z.output<typeof secretSchema>;
 export type OnChangeFile = z.output<typeof onChangeSchema>;
 export type Format = (typeof formats)[number];
-export type SignalName = (typeof signals)[number];
+export type { SignalName };
 
 /** The JSON Schema of policy files, for editors (written to policies/schema.json). */
 export function policyJsonSchema(): Record<string, unknown> {

@@ -1,30 +1,21 @@
-// `hush run [options] -- CMD`: secrets tmpfs → render → container → forward signals → exit
-// with the app's status. A run without policies loads neither the agent nor its libraries.
+// `hush run [options] -- CMD`: secrets tmpfs → agent's first render → container → forward
+// signals → exit with the app's status. The agent is agent/service.ts, the same one `hush agent`
+// runs, with the container as its on_change target. A run without policies loads neither the
+// agent nor its libraries.
 
 import { readSync, openSync, closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { writeLiteralSecrets } from '../literal-secrets';
+import { appSignals } from '../../agent/core/signals';
+import type { AppHandle } from '../../agent/on-change';
+import type { AgentService } from '../../agent/service';
 import { exitCodeOf, startContainer, type RunningContainer } from '../container';
-import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
+import { appEnv, containerSpec, parseRunArgs, runUsage, secretsTmpfsSize, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
+import { writeLiteralSecrets } from '../literal-secrets';
+import { runTiming } from '../run-timing';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
-import type { AgentSession } from '../agent-session';
-import type { ServedApi } from '../api-server';
-import type { Logger } from '../../agent/log';
 import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
-
-const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
-
-/**
- * The secrets tmpfs's size limit (a cap, not a reservation: memory is used only by content):
- * 16 MiB, plus two pages per secret file, since tmpfs gives every file at least a page and a
- * replacement briefly holds the old file and the new one.
- */
-function secretsTmpfsSize(files: number): number {
-  return 16 * 1024 * 1024 + files * 2 * 4096;
-}
 
 /** 12 hex digits from the kernel's random source (node:crypto would cost start-up time). */
 function containerId(): string {
@@ -39,7 +30,7 @@ function containerId(): string {
 }
 
 export const main: CommandMain = async (args, io) => {
-  const mainStartedAt = performance.now();
+  const timing = runTiming(io.env);
   let options: RunOptions;
   try {
     options = parseRunArgs(args, io.env, containerId());
@@ -57,128 +48,96 @@ export const main: CommandMain = async (args, io) => {
     return 125;
   }
 
-  // Signals that arrive before the container exists are delivered once it does.
   let container: RunningContainer | undefined;
-  const early: number[] = [];
-  const forward = forwardedSignals.map((name) => {
-    const signo = osConstants.signals[name];
-    const handler = () => (container ? container.signal(signo) : early.push(signo));
-    process.on(name, handler);
-    return () => process.off(name, handler);
-  });
-  const stopForwarding = () => forward.forEach((stop) => stop());
-
+  const signals = forwardSignals(() => container);
   let tmpfs: SecretsTmpfs | undefined;
-  let session: AgentSession | undefined;
-  let api: ServedApi | undefined;
-  let nativeMs = 0;
+  let service: AgentService | undefined;
+  const closeAll = async () => {
+    signals.stop();
+    await service?.close();
+    tmpfs?.close();
+  };
   try {
     const makeTmpfs = (files: number): string => {
       tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
       writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
       return tmpfs.root;
     };
+    let policyEnv: Record<string, string> = {};
     if (options.policies.length === 0) makeTmpfs(0);
     else {
-      const { startAgentSession } = require('../agent-session') as typeof import('../agent-session');
-      const started = await startAgentSession({
+      const { createAgentService } = require('../../agent/service') as typeof import('../../agent/service');
+      service = await createAgentService({
         policyFiles: options.policies,
-        prepareOutDir: (policies) => makeTmpfs(policies.reduce((n, p) => n + p.secrets.length, 0)),
+        cwd: io.cwd,
+        env: io.env,
+        out: (policies) => makeTmpfs(policies.reduce((n, p) => n + p.secrets.length, 0)),
         uid: options.uid,
         gid: options.gid,
-        env: io.env,
-        cwd: io.cwd,
         defaultStore: options.store,
-        baseEnv: options.env,
-        container: () => container,
+        app: () => container && appHandle(container, options),
+        version: require('../version').hushVersion(),
       });
+      const started = await service.start();
       if (!started.ok) {
-        stopForwarding();
-        tmpfs?.close();
         for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
+        await closeAll();
         return 125;
       }
-      session = started.session;
-      if (options.listen !== undefined) api = await serveSessionApi(session, options.listen, io.env);
+      policyEnv = started.env;
+      if (options.listen !== undefined) await service.serve(options.listen);
     }
-    const spawnStartedAt = performance.now();
-    container = startContainer({
-      argv: options.argv,
-      env: [...new Map([...options.env, ...Object.entries(session?.env ?? {})])].map(([k, v]) => `${k}=${v}`),
-      rootfs: options.rootfs,
-      hostRoot: options.hostRoot,
-      hostname: options.hostname,
-      workdir: options.workdir,
-      secretsDir: options.secretsDir,
-      secretsFd: tmpfs!.fd,
-      uid: options.uid,
-      gid: options.gid,
-      netNone: options.netNone,
-      init: options.init,
-    });
-    nativeMs = performance.now() - spawnStartedAt;
+    const spawned = timing.spawn();
+    container = startContainer(containerSpec(options, tmpfs!.fd, policyEnv));
+    spawned();
   } catch (err) {
-    stopForwarding();
-    await api?.close();
-    await session?.close();
-    tmpfs?.close();
+    await closeAll();
     const e = err as NativeError;
-    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${session ? session.redact(e.message) : e.message}\n`);
+    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${service ? service.redact(e.message) : e.message}\n`);
     return 125;
   }
+  timing.report(io.stderr);
+  signals.flush();
 
-  if (io.env.HUSH_TIMING) {
-    const now = performance.now();
-    io.stderr.write(
-      `hush: timing: startup_ms=${mainStartedAt.toFixed(2)} setup_ms=${(now - mainStartedAt).toFixed(2)} clone_to_exec_ms=${nativeMs.toFixed(2)}\n`,
-    );
+  if (service) {
+    // Without --listen, a run with policies serves its API on a socket of its own, named after
+    // the container, once the app is running (the app never waits for it).
+    if (options.listen === undefined) {
+      const { hushRuntimeDir } = require('../../agent/runtime-dir') as typeof import('../../agent/runtime-dir');
+      const address = `unix:${hushRuntimeDir(io.env)}/run-${options.hostname}.sock`;
+      const api = service;
+      api.serve(address, { quiet: true }).catch((err: Error) => api.logger.warn('the agent API could not start', { error: err.message }));
+    }
+    service.run();
   }
-
-  for (const signo of early.splice(0)) container.signal(signo);
-  // Without --listen, a run with policies serves its API on a socket of its own, named after
-  // the container, once the app is running (the app never waits for it).
-  const defaultApi =
-    session && !api
-      ? serveSessionApi(session, `unix:${runSocketPath(io.env, options.hostname)}`, io.env, 'debug').catch((err: Error) => {
-          session?.logger.warn('the agent API could not start', { error: err.message });
-          return undefined;
-        })
-      : undefined;
-  const stopAgent = new AbortController();
-  const rotating = session?.run(stopAgent.signal);
   const status = await container.exited;
-  stopForwarding();
-  stopAgent.abort();
-  await rotating;
-  await api?.close();
-  await (await defaultApi)?.close();
-  await session?.close();
-  tmpfs!.close();
+  await closeAll();
   return exitCodeOf(status);
 };
 
-/** A logger whose info lines go to debug, for the default API that the user did not ask for. */
-function quiet(logger: Logger): Logger {
-  return { ...logger, info: logger.debug, child: (bindings) => quiet(logger.child(bindings)) };
+/** The container as on_change sees it: signals and restarts go through our init. */
+function appHandle(container: RunningContainer, options: RunOptions): AppHandle {
+  return {
+    signal: (name) => container.signal(osConstants.signals[name]),
+    restart: (policyEnv, timeoutMs) => container.restart(appEnv(options.env, policyEnv), osConstants.signals.SIGTERM, timeoutMs),
+  };
 }
 
-/** `$XDG_RUNTIME_DIR/hush/run-ID.sock`, else `/run/hush/run-ID.sock` (ID: the container's). */
-function runSocketPath(env: NodeJS.ProcessEnv, id: string): string {
-  return `${env.XDG_RUNTIME_DIR || '/run'}/hush/run-${id}.sock`;
-}
-
-async function serveSessionApi(session: AgentSession, address: string, env: NodeJS.ProcessEnv, level: 'info' | 'debug' = 'info'): Promise<ServedApi> {
-  const { serveApi } = require('../api-server') as typeof import('../api-server');
-  const { isReady } = require('../../agent/runner') as typeof import('../../agent/runner');
-  const runner = session.agent.runner;
-  const logger = session.logger.child({ component: 'api' });
-  return serveApi({
-    address,
-    env,
-    logger: level === 'info' ? logger : quiet(logger),
-    startedAt: Date.now(),
-    status: () => runner.status(),
-    ready: () => isReady(runner.status()),
-    rotate: () => runner.rotateNow(),
+/** Forwards the app signals to the container; those that arrive before it exists wait for flush(). */
+function forwardSignals(container: () => RunningContainer | undefined) {
+  const early: number[] = [];
+  const handlers = appSignals.map((name) => {
+    const signo = osConstants.signals[name];
+    const handler = () => {
+      const running = container();
+      if (running) running.signal(signo);
+      else early.push(signo);
+    };
+    process.on(name, handler);
+    return () => process.off(name, handler);
   });
+  return {
+    flush: () => early.splice(0).forEach((signo) => container()!.signal(signo)),
+    stop: () => handlers.forEach((off) => off()),
+  };
 }

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { E } from './errors';
 import { isAlive } from './lock';
+import { hushRuntimeDir } from '../../runtime-dir';
+import { RAMFS_MAGIC, TMPFS_MAGIC } from '../../sink/memory-fs';
 
-const TMPFS_MAGIC = 0x01021994;
-const RAMFS_MAGIC = 0x858458f6;
 
 export function isMemoryBacked(dir: string): boolean {
   try {
@@ -24,7 +24,7 @@ export function isMemoryBacked(dir: string): boolean {
 
 export function editBaseDir(env: NodeJS.ProcessEnv): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'hush') : `/dev/shm/hush-${uid}`;
+  return hushRuntimeDir(env, `/dev/shm/hush-${uid}`);
 }
 
 function ensurePrivateDir(dir: string): void {

@@ -1,14 +1,15 @@
-// Starts the agent's HTTP API (loaded only when an API is wanted: fastify costs start-up time).
+// Serves the agent's HTTP API on an address (loaded only when an API is wanted: fastify costs
+// start-up time).
 
-import type { Logger } from '../agent/log';
-import type { RunnerStatus } from '../agent/runner';
-import { hushVersion } from './version';
+import type { Logger } from '../log';
+import type { RunnerStatus } from '../runner';
 
 export interface ServeApiOptions {
   /** unix:PATH, 127.0.0.1:PORT, [::1]:PORT; undefined = the default unix socket. */
   address: string | undefined;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  version: string;
   startedAt: number;
   status(): RunnerStatus;
   ready(): boolean;
@@ -21,8 +22,8 @@ export interface ServedApi {
 }
 
 export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
-  const { buildApp } = require('../agent/api/app') as typeof import('../agent/api/app');
-  const { apiToken, defaultSocketPath, listenApi } = require('../agent/api/listen') as typeof import('../agent/api/listen');
+  const { buildApp } = require('./app') as typeof import('./app');
+  const { apiToken, defaultSocketPath, listenApi } = require('./listen') as typeof import('./listen');
   const address = options.address ?? `unix:${defaultSocketPath(options.env)}`;
   const token = await apiToken(address, { env: options.env }, options.logger);
   const app = buildApp({
@@ -30,7 +31,7 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
     ready: options.ready,
     rotate: options.rotate,
     startedAt: options.startedAt,
-    version: hushVersion(),
+    version: options.version,
     token,
     logger: options.logger,
   });
