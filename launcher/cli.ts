@@ -30,7 +30,8 @@ commands:
 
 let stdoutUsed = false;
 
-async function cli(name: string | undefined, args: string[]): Promise<number> {
+/** `name` is what follows `hush`; `command` is that name when it is a command. */
+async function cli(name: string | undefined, command: string | undefined, args: string[]): Promise<number> {
   if (name === undefined) {
     process.stderr.write(usage + '\n');
     return exitStatus.usage;
@@ -45,8 +46,7 @@ async function cli(name: string | undefined, args: string[]): Promise<number> {
     process.stdout.write(require('./version').hushVersion() + '\n');
     return exitStatus.ok;
   }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!load) throw new UsageError(`unknown command '${name}' (try 'hush --help')`);
+  if (command === undefined) throw new UsageError(`unknown command '${name}' (try 'hush --help')`);
   // Getters: creating process.stdin makes a piped stdin non-blocking (which the app would
   // inherit) and each stream costs start-up time; only commands that use one create it.
   const io: CommandIO = {
@@ -63,7 +63,7 @@ async function cli(name: string | undefined, args: string[]): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
   };
-  return load()(args, io);
+  return commands[command]!()(args, io);
 }
 
 function exit(status: number): void {
@@ -85,4 +85,4 @@ function report(command: string | undefined, err: unknown): number {
 
 const [name, ...args] = process.argv.slice(2);
 const command = name !== undefined && Object.hasOwn(commands, name) ? name : undefined;
-cli(name, args).then(exit, (err: unknown) => exit(report(command, err)));
+cli(name, command, args).then(exit, (err: unknown) => exit(report(command, err)));
