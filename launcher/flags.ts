@@ -72,3 +72,9 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags
 export function single(parsed: ParsedFlags, name: string): string | undefined {
   return parsed.values.get(name)?.[0];
 }
+
+/** For a command that takes flags only: a positional argument or a `--` is a usage error. */
+export function refuseArguments(parsed: ParsedFlags, hint?: string): void {
+  const unexpected = parsed.positional[0] ?? (parsed.rest && '--');
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument '${unexpected}'${hint ? ` (${hint})` : ''}`);
+}

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main as run } from './run';
-import { demoErrors, exitStatus, UsageError } from '../errors';
-import { parseFlags } from '../flags';
+import { demoErrors, exitStatus } from '../errors';
+import { parseFlags, refuseArguments } from '../flags';
 import type { CommandMain } from './types';
 
 const usage = `usage: hush demo [--watch]
@@ -42,8 +42,7 @@ export const main: CommandMain = async (args, io) => {
     io.stdout.write(usage + '\n');
     return exitStatus.ok;
   }
-  const unexpected = flags.positional[0] ?? (flags.rest && '--');
-  if (unexpected !== undefined) throw new UsageError(`unexpected argument '${unexpected}' (only --watch)`);
+  refuseArguments(flags, 'only --watch');
   if (!repoRoot) throw demoErrors.HUSH_ERR_DEMO_MISSING_FILE('policies/demo.yaml');
   const appFile = path.join(repoRoot, 'dist', 'launcher', 'demo', 'app.js');
   // The app's text goes in as an argument: the repository may be under /tmp, which is a fresh

@@ -7,7 +7,7 @@ import { defaultSocketPath } from '../../agent/api/listen';
 import type { KeyView, StatusView } from '../../agent/api/view';
 import type { CommandMain } from './types';
 import { exitStatus, statusErrors, UsageError } from '../errors';
-import { parseFlags, single } from '../flags';
+import { parseFlags, refuseArguments, single } from '../flags';
 
 const usage = `usage: hush status [--socket PATH] [--json]
 
@@ -89,8 +89,7 @@ export const main: CommandMain = async (args, io) => {
     io.stdout.write(usage + '\n');
     return exitStatus.ok;
   }
-  const unexpected = flags.positional[0] ?? (flags.rest && '--');
-  if (unexpected !== undefined) throw new UsageError(`unexpected argument '${unexpected}'`);
+  refuseArguments(flags);
   const socketFlag = single(flags, 'socket');
   if (socketFlag === '') throw new UsageError('--socket needs a path');
   const socketPath = socketFlag === undefined ? defaultSocketPath(io.env) : socketFlag.replace(/^unix:/, '');

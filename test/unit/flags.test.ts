@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags, single, UsageError, type FlagSpec, type ParsedFlags } from '../../launcher/flags';
+import { parseFlags, refuseArguments, single, UsageError, type FlagSpec, type ParsedFlags } from '../../launcher/flags';
 import { HushError } from '../../agent/errors';
 
 const spec: FlagSpec = {
@@ -74,6 +74,16 @@ describe('parseFlags', () => {
     const parsed = parseFlags(['--out', 'dir'], spec);
     expect(single(parsed, 'out')).toBe('dir');
     expect(single(parsed, 'policy')).toBeUndefined();
+  });
+
+  it.each<[string[], string | undefined]>([
+    [['--once'], undefined],
+    [['extra'], "unexpected argument 'extra' (flags only)"],
+    [['--', 'cmd'], "unexpected argument '--' (flags only)"],
+  ])('refuseArguments(%j)', (args, message) => {
+    const check = () => refuseArguments(parseFlags(args, spec), 'flags only');
+    if (message === undefined) expect(check).not.toThrow();
+    else expect(check).toThrow(new UsageError(message));
   });
 
   it('refuses a spec whose alias names no flag', () => {
