@@ -18,6 +18,8 @@ export class HushError<C extends string = string> extends Error {
 export interface ErrorDefinition<Args extends unknown[], C extends string = string> {
   readonly code: C;
   (...args: Args): HushError<C>;
+  /** The same error, keeping the one that led to it as its `cause`. */
+  withCause(cause: unknown, ...args: Args): HushError<C>;
   is(err: unknown): err is HushError<C>;
 }
 
@@ -29,6 +31,7 @@ export function defineError<C extends string, Args extends unknown[]>(
   const make = (...args: Args) => new HushError(code, message(...args));
   return Object.assign(make, {
     code,
+    withCause: (cause: unknown, ...args: Args) => new HushError(code, message(...args), { cause }),
     is: (err: unknown): err is HushError<C> => err instanceof HushError && err.code === code,
   });
 }

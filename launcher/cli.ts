@@ -1,13 +1,16 @@
 // The `hush` entry point: picks the command and loads only its module, so that
 // `hush run -- /bin/true` never loads the store, the Vault client or the HTTP server.
-// This is the only place that calls process.exit.
+// This is the only place that calls process.exit, and the one that turns a thrown error into
+// `hush: COMMAND: ...` lines and an exit status, through launcher/errors.ts's table.
 
+import { HushError } from '../agent/errors';
+import { errorStatus, exitStatus, UsageError } from './errors';
 import type { CommandIO, CommandMain } from './commands/types';
 
 const commands: Record<string, () => CommandMain> = {
   run: () => require('./commands/run').main,
   agent: () => require('./commands/agent').main,
-  store: () => require('./commands/store').main,
+  store: () => require('./commands/store/index').main,
   policy: () => require('./commands/policy').main,
   status: () => require('./commands/status').main,
   demo: () => require('./commands/demo').main,
@@ -27,23 +30,23 @@ commands:
 
 let stdoutUsed = false;
 
-async function cli(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+/** `name` is what follows `hush`; `command` is that name when it is a command. */
+async function cli(name: string | undefined, command: string | undefined, args: string[]): Promise<number> {
+  if (name === undefined) {
+    process.stderr.write(usage + '\n');
+    return exitStatus.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     stdoutUsed = true;
     process.stdout.write(usage + '\n');
-    return name === undefined ? 125 : 0;
+    return exitStatus.ok;
   }
   if (name === '--version') {
     stdoutUsed = true;
     process.stdout.write(require('./version').hushVersion() + '\n');
-    return 0;
+    return exitStatus.ok;
   }
-  const load = commands[name];
-  if (!load) {
-    process.stderr.write(`hush: unknown command '${name}' (try 'hush --help')\n`);
-    return 125;
-  }
+  if (command === undefined) throw new UsageError(`unknown command '${name}' (try 'hush --help')`);
   // Getters: creating process.stdin makes a piped stdin non-blocking (which the app would
   // inherit) and each stream costs start-up time; only commands that use one create it.
   const io: CommandIO = {
@@ -60,7 +63,7 @@ async function cli(argv: string[]): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
   };
-  return load()(args, io);
+  return commands[command]!()(args, io);
 }
 
 function exit(status: number): void {
@@ -69,7 +72,17 @@ function exit(status: number): void {
   else process.stdout.once('drain', () => process.exit(status));
 }
 
-cli(process.argv.slice(2)).then(exit, (err: unknown) => {
-  process.stderr.write(`hush: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-  exit(125);
-});
+/** One `hush: COMMAND: ...` line per line of the message; anything but a HushError is a bug. */
+function report(command: string | undefined, err: unknown): number {
+  if (err instanceof HushError) {
+    const prefix = command === undefined ? 'hush: ' : `hush: ${command}: `;
+    for (const line of err.message.split('\n')) process.stderr.write(prefix + line + '\n');
+  } else {
+    process.stderr.write(`hush: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  }
+  return errorStatus(command, err);
+}
+
+const [name, ...args] = process.argv.slice(2);
+const command = name !== undefined && Object.hasOwn(commands, name) ? name : undefined;
+cli(name, command, args).then(exit, (err: unknown) => exit(report(command, err)));

@@ -1,10 +1,19 @@
-// A small, strict flag parser: `--name value`, `--name=value`, boolean `--flag`, repeatable
-// flags, and everything after `--` as the command. Unknown flags are errors, never ignored.
+// The one flag parser of every command, on node:util's parseArgs: `--name value`,
+// `--name=value`, boolean `--flag`, one-letter aliases, repeatable flags, and everything after
+// `--` as the command. Unknown options, a missing value, a value given to a boolean and a
+// non-repeatable flag given twice are usage errors naming the flag, never ignored.
+
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors';
+
+export { UsageError } from './errors';
 
 export interface FlagSpec {
   /** Flags that take a value; `true` marks a repeatable one. */
-  values: Record<string, boolean>;
+  values: Readonly<Record<string, boolean>>;
   booleans: readonly string[];
+  /** One-letter aliases: `{ h: 'help' }` makes `-h` mean `--help`. */
+  short?: Readonly<Record<string, string>>;
 }
 
 export interface ParsedFlags {
@@ -15,37 +24,43 @@ export interface ParsedFlags {
   rest: string[] | undefined;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+type OptionConfig = { type: 'string' | 'boolean'; short?: string };
+
+function optionConfig(spec: FlagSpec): Record<string, OptionConfig> {
+  const options: Record<string, OptionConfig> = Object.create(null);
+  for (const name of Object.keys(spec.values)) options[name] = { type: 'string' };
+  for (const name of spec.booleans) options[name] = { type: 'boolean' };
+  for (const [letter, name] of Object.entries(spec.short ?? {})) {
+    if (!options[name]) throw new Error(`flag spec: -${letter} is an alias of --${name}, which is not a flag`);
+    options[name].short = letter;
+  }
+  return options;
 }
 
 export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags {
+  const options = optionConfig(spec);
+  // Not strict: parseArgs's own errors are long and refuse `--name -value`; the checks below
+  // are the strict part, each with a one-line message.
+  const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   const parsed: ParsedFlags = { values: new Map(), booleans: new Set(), positional: [], rest: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') {
-      parsed.rest = args.slice(i + 1);
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') {
+      parsed.rest = args.slice(token.index + 1);
       break;
     }
-    if (!arg.startsWith('--') || arg === '-') {
-      parsed.positional.push(arg);
+    if (token.kind === 'positional') {
+      parsed.positional.push(token.value);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (spec.booleans.includes(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+    const { name, value } = token;
+    const type = options[name]?.type;
+    if (type === undefined) throw new UsageError(`unknown option ${token.rawName}`);
+    if (type === 'boolean') {
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
       parsed.booleans.add(name);
       continue;
     }
-    if (!(name in spec.values)) throw new UsageError(`unknown option --${name}`);
-    let value: string;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else {
-      if (i + 1 >= args.length) throw new UsageError(`--${name} needs a value`);
-      value = args[++i];
-    }
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
     const list = parsed.values.get(name) ?? [];
     if (list.length > 0 && !spec.values[name]) throw new UsageError(`--${name} given more than once`);
     list.push(value);
@@ -56,4 +71,10 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags
 
 export function single(parsed: ParsedFlags, name: string): string | undefined {
   return parsed.values.get(name)?.[0];
+}
+
+/** For a command that takes flags only: a positional argument or a `--` is a usage error. */
+export function refuseArguments(parsed: ParsedFlags, hint?: string): void {
+  const unexpected = parsed.positional[0] ?? (parsed.rest && '--');
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument '${unexpected}'${hint ? ` (${hint})` : ''}`);
 }

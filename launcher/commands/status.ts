@@ -6,7 +6,8 @@ import * as http from 'node:http';
 import { defaultSocketPath } from '../../agent/api/listen';
 import type { KeyView, StatusView } from '../../agent/api/view';
 import type { CommandMain } from './types';
-import { exitStatus } from './types';
+import { exitStatus, statusErrors, UsageError } from '../errors';
+import { parseFlags, refuseArguments, single } from '../flags';
 
 const usage = `usage: hush status [--socket PATH] [--json]
 
@@ -17,6 +18,8 @@ options:
   --socket PATH   the agent's API socket (default $XDG_RUNTIME_DIR/hush/agent.sock,
                   or /run/hush/agent.sock)
   --json          print the agent's answer as JSON`;
+
+const statusFlags = { values: { socket: false }, booleans: ['json', 'help'], short: { h: 'help' } } as const;
 
 type Reply = { ok: true; status: number; body: string } | { ok: false; code: string };
 
@@ -81,44 +84,25 @@ export function formatStatus(view: StatusView): string {
 }
 
 export const main: CommandMain = async (args, io) => {
-  let socketPath = defaultSocketPath(io.env);
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') {
-      io.stdout.write(usage + '\n');
-      return exitStatus.ok;
-    } else if (arg === '--json') {
-      json = true;
-    } else if (arg === '--socket' || arg.startsWith('--socket=')) {
-      const value = arg === '--socket' ? args[++i] : arg.slice('--socket='.length);
-      if (!value) {
-        io.stderr.write(`hush status: --socket needs a path\n${usage}\n`);
-        return exitStatus.usage;
-      }
-      socketPath = value.startsWith('unix:') ? value.slice('unix:'.length) : value;
-    } else {
-      io.stderr.write(`hush status: unknown argument '${arg}'\n${usage}\n`);
-      return exitStatus.usage;
-    }
+  const flags = parseFlags(args, statusFlags);
+  if (flags.booleans.has('help')) {
+    io.stdout.write(usage + '\n');
+    return exitStatus.ok;
   }
+  refuseArguments(flags);
+  const socketFlag = single(flags, 'socket');
+  if (socketFlag === '') throw new UsageError('--socket needs a path');
+  const socketPath = socketFlag === undefined ? defaultSocketPath(io.env) : socketFlag.replace(/^unix:/, '');
 
   const reply = await getStatus(socketPath);
-  if (!reply.ok) {
-    io.stderr.write(`hush: status: cannot reach an agent at ${socketPath} (${reply.code})\n`);
-    return exitStatus.userError;
-  }
-  if (reply.status !== 200) {
-    io.stderr.write(`hush: status: the agent at ${socketPath} answered HTTP ${reply.status}\n`);
-    return exitStatus.userError;
-  }
+  if (!reply.ok) throw statusErrors.HUSH_ERR_STATUS_UNREACHABLE(socketPath, reply.code);
+  if (reply.status !== 200) throw statusErrors.HUSH_ERR_STATUS_HTTP(socketPath, reply.status);
   let view: StatusView;
   try {
     view = JSON.parse(reply.body) as StatusView;
-  } catch {
-    io.stderr.write(`hush: status: the agent at ${socketPath} sent a reply that is not JSON\n`);
-    return exitStatus.userError;
+  } catch (err) {
+    throw statusErrors.HUSH_ERR_STATUS_BAD_REPLY.withCause(err, socketPath);
   }
-  io.stdout.write(json ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view));
+  io.stdout.write(flags.booleans.has('json') ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view));
   return exitStatus.ok;
 };

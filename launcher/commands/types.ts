@@ -1,5 +1,6 @@
 // Every command is a module under launcher/commands/ exporting `main(args, io)`. Commands
-// return their exit status; only launcher/cli.ts calls process.exit.
+// return their exit status (from `exitStatus` in launcher/errors.ts) or throw; only
+// launcher/cli.ts calls process.exit.
 
 import type { Readable, Writable } from 'node:stream';
 
@@ -12,11 +13,3 @@ export interface CommandIO {
 }
 
 export type CommandMain = (args: string[], io: CommandIO) => Promise<number>;
-
-/** Exit statuses shared by the commands (see SPEC.md). */
-export const exitStatus = {
-  ok: 0,
-  userError: 1,
-  usage: 125,
-  launchFailed: 125,
-} as const;

@@ -49,21 +49,26 @@ describe('hush store (CLI)', () => {
     expect(missing.stderr).toContain('no entry named "bin"');
   });
 
-  it('never takes a value from argv, and fails with one line on user errors', async () => {
+  it('never takes a value from argv, and fails with one line: 2 on a usage error, 1 when the work fails', async () => {
     const { hush, dir } = setup();
     await hush(['init']);
     const argv = await hush(['set', 'name', SECRET]);
-    expect(argv.code).toBe(1);
+    expect(argv.code).toBe(2);
     oneErrorLine(argv.stderr);
-    for (const [args, fragment] of [
-      [['set', '../x'], 'bad entry name'],
-      [['get'], 'expected NAME'],
-      [['frobnicate'], "unknown subcommand 'frobnicate'"],
-      [['ls', '--bogus'], "unknown option '--bogus'"],
-      [['init'], 'already exists'],
-    ] as [string[], string][]) {
+    for (const [args, status, fragment] of [
+      [['set', '../x'], 1, 'bad entry name'],
+      [['get'], 2, 'expected NAME'],
+      [[], 2, "no subcommand given (try 'hush store --help')"],
+      [['frobnicate'], 2, "unknown subcommand 'frobnicate'"],
+      [['ls', '--bogus'], 2, 'unknown option --bogus'],
+      [['ls', '--store', 'a', '--store=b'], 2, '--store given more than once'],
+      [['import'], 2, 'expected FILE to import'],
+      [['import', 'missing.env'], 1, 'missing.env: cannot read (ENOENT)'],
+      [['passwd', '--new-passphrase-file', 'missing'], 1, 'missing: cannot read (ENOENT)'],
+      [['init'], 1, 'already exists'],
+    ] as [string[], number, string][]) {
       const r = await hush(args, SECRET);
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(status);
       oneErrorLine(r.stderr);
       expect(r.stderr).toContain(fragment);
     }
@@ -76,7 +81,7 @@ describe('hush store (CLI)', () => {
     oneErrorLine(broken.stderr);
     expect(broken.stderr).toMatch(/broken\.hush: file ends early at byte \d+ \(truncated\)/);
     const noStore = await runCli(build, ['store', 'ls'], { env: baseEnv() });
-    expect(noStore.code).toBe(1);
+    expect(noStore.code).toBe(2);
     expect(noStore.stderr).toContain('--store FILE or set HUSH_STORE');
   });
 
@@ -122,7 +127,9 @@ describe('hush store (CLI)', () => {
       expect(copy.stdout.toString(), format).toBe((await hush(['export', '--format', 'env'])).stdout.toString());
     }
     const bad = await hush(['export', '--format', 'xml']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
+    oneErrorLine(bad.stderr);
+    expect(bad.stderr).toContain("unknown format 'xml' (env, json or yaml)");
   });
 
   it('keygen, recipients, signatures: add keeps entries, rm rotates and locks the removed key out', async () => {

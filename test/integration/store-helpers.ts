@@ -11,8 +11,10 @@ import { identityFileText } from '../../agent/sources/file-store/identity';
 export const repo = path.resolve(__dirname, '../..');
 const sources = [
   'launcher/cli.ts',
-  'launcher/commands/store.ts',
+  'launcher/errors.ts',
+  'launcher/flags.ts',
   'launcher/commands/types.ts',
+  ...fs.readdirSync(path.join(repo, 'launcher/commands/store')).map((f) => `launcher/commands/store/${f}`),
   'agent/errors.ts',
   ...fs.readdirSync(path.join(repo, 'agent/sources/file-store')).map((f) => `agent/sources/file-store/${f}`),
 ];

@@ -1,13 +1,16 @@
-// Keeps the agent's error registry honest (STYLE.md, "Errors"): every key is its code, no code is
-// defined twice, every code reads HUSH_ERR_<AREA>_<WHAT>, and docs/errors.md (which the README
-// links to) has a row for every code and no row for a code that does not exist.
+// Keeps the error registries honest (STYLE.md, "Errors"): the agent's (agent/errors.ts) and the
+// launcher's (launcher/errors.ts). Every key is its code, no code is defined twice (across both),
+// every code reads HUSH_ERR_<AREA>_<WHAT>, and docs/errors.md (which the README links to) has a
+// row for every code and no row for a code that does not exist.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentErrors, errorAreas, HushError, type AgentErrorCode } from '../../agent/errors';
+import { launcherErrorAreas, launcherErrors, type LauncherErrorCode } from '../../launcher/errors';
 
-const registry = Object.entries(agentErrors);
+const registry = [...Object.entries(agentErrors), ...Object.entries(launcherErrors)];
+const areas = { ...errorAreas, ...launcherErrorAreas };
 const codeForm = /^HUSH_ERR_[A-Z][A-Z0-9]*_[A-Z][A-Z0-9_]*[A-Z0-9]$/;
 
 /** The codes in the first column of docs/errors.md's tables. */
@@ -16,11 +19,14 @@ function documentedCodes(): string[] {
   return [...text.matchAll(/^\|\s*`(HUSH_ERR_[A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]);
 }
 
-describe('agent error registry', () => {
+describe('error registries', () => {
   it('holds every area', () => {
-    expect(registry.length).toBeGreaterThan(40);
+    expect(registry.length).toBeGreaterThan(50);
     for (const [area, definitions] of Object.entries(errorAreas)) {
       for (const code of Object.keys(definitions)) expect(agentErrors, `${area}: ${code}`).toHaveProperty(code);
+    }
+    for (const [area, definitions] of Object.entries(launcherErrorAreas)) {
+      for (const code of Object.keys(definitions)) expect(launcherErrors, `${area}: ${code}`).toHaveProperty(code);
     }
   });
 
@@ -31,10 +37,16 @@ describe('agent error registry', () => {
     expect(err).toBeInstanceOf(HushError);
     expect(err.code).toBe(key);
     expect(definition.is(err)).toBe(true);
+    const cause = new Error('underneath');
+    const caused = (definition as { withCause(cause: unknown, ...args: unknown[]): HushError }).withCause(cause, ['x'], ['y'], ['z']);
+    expect(caused.code).toBe(key);
+    expect(caused.message).toBe(err.message);
+    expect(caused.cause).toBe(cause);
+    expect(definition.is(caused)).toBe(true);
   });
 
   it('defines no code twice, across areas', () => {
-    const all = Object.values(errorAreas).flatMap((definitions) => Object.values(definitions).map((d) => d.code));
+    const all = Object.values(areas).flatMap((definitions) => Object.values(definitions).map((d) => d.code));
     const seen = new Set<string>();
     const twice = all.filter((code) => seen.size === seen.add(code).size);
     expect(twice).toEqual([]);
@@ -59,5 +71,10 @@ describe('agent error registry', () => {
     const notACode: AgentErrorCode = 'HUSH_ERR_SINK_NOPE';
     expect(agentErrors[code].code).toBe(code);
     expect(notACode in agentErrors).toBe(false);
+    const launcherCode: LauncherErrorCode = 'HUSH_ERR_CLI_USAGE';
+    // @ts-expect-error: an agent code is not a launcher code
+    const agentCode: LauncherErrorCode = 'HUSH_ERR_SINK_WRITE';
+    expect(launcherErrors[launcherCode].code).toBe(launcherCode);
+    expect(agentCode in launcherErrors).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../launcher/commands/policy';
+import { UsageError } from '../../launcher/errors';
 import type { CommandIO } from '../../launcher/commands/types';
 
 async function run(args: string[], cwd: string) {
@@ -41,13 +42,26 @@ describe('hush policy check', () => {
     );
   });
 
-  it.each([[[]], [['check']], [['lint', 'a.yaml']], [['check', '--strict', 'a.yaml']]])('usage error %j exits 125', async (args) => {
-    const r = await run(args, '/');
-    expect(r.status).toBe(125);
-    expect(r.stderr).toContain('usage: hush policy check FILE...');
+  it.each([
+    [[], "no subcommand given (try 'hush policy --help')"],
+    [['check'], 'no policy file given (hush policy check FILE...)'],
+    [['lint', 'a.yaml'], "unknown subcommand 'lint' (try 'hush policy --help')"],
+    [['check', '--strict', 'a.yaml'], 'unknown option --strict'],
+  ])('usage error %j is a UsageError (exit 2 through cli.ts)', async (args, message) => {
+    const r = run(args, '/');
+    await expect(r).rejects.toThrow(UsageError);
+    await expect(r).rejects.toThrow(message);
   });
 
-  it('--help exits 0', async () => {
-    expect((await run(['--help'], '/')).status).toBe(0);
+  it('takes files after --, even one that starts with a dash', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hush-cmd-'));
+    await writeFile(path.join(dir, '-a.yaml'), good);
+    expect(await run(['check', '--', '-a.yaml'], dir)).toEqual({ status: 0, stdout: '-a.yaml: ok\n', stderr: '' });
+  });
+
+  it.each([[['--help']], [['-h']], [['check', '--help']], [['help']]])('%j prints the usage and exits 0', async (args) => {
+    const r = await run(args, '/');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('usage: hush policy check FILE...');
   });
 });
