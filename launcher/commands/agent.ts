@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { createAgentService } from '../../agent/service';
 import { checkMemoryFs } from '../../agent/sink/memory-fs';
 import { errorMessage, sinkErrors } from '../../agent/errors';
+import { exitStatus } from '../errors';
 import { parseFlags, single, UsageError } from '../flags';
 import { parseOwner } from '../container-spec';
 import { hushVersion } from '../version';
@@ -47,11 +48,11 @@ export const main: CommandMain = async (args, io) => {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`hush: agent: ${err.message}\n`);
-    return 2;
+    return exitStatus.usage;
   }
   const fail = (...messages: string[]) => {
     for (const message of messages) io.stderr.write(`hush: agent: ${message}\n`);
-    return 1;
+    return exitStatus.failed;
   };
 
   const out = path.resolve(io.cwd, single(flags, 'out')!);
@@ -80,7 +81,7 @@ export const main: CommandMain = async (args, io) => {
   const first = await service.start();
   if (once || (!first.ok && first.stage === 'load')) {
     await service.close();
-    return first.ok ? 0 : fail(...first.errors);
+    return first.ok ? exitStatus.ok : fail(...first.errors);
   }
   if (!first.ok) for (const error of first.errors) service.logger.warn('not rendered yet; retrying', { error });
 
@@ -100,5 +101,5 @@ export const main: CommandMain = async (args, io) => {
   });
   await service.close();
   service.logger.info('stopped');
-  return 0;
+  return exitStatus.ok;
 };

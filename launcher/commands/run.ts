@@ -10,6 +10,7 @@ import type { AppHandle } from '../../agent/on-change';
 import type { AgentService } from '../../agent/service';
 import { exitCodeOf, startContainer, type RunningContainer } from '../container';
 import { appEnv, containerSpec, parseRunArgs, runUsage, secretsTmpfsSize, type RunOptions } from '../container-spec';
+import { exitStatus } from '../errors';
 import { UsageError } from '../flags';
 import { writeLiteralSecrets } from '../literal-secrets';
 import { runTiming } from '../run-timing';
@@ -37,7 +38,7 @@ export const main: CommandMain = async (args, io) => {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`hush: run: ${err.message}\n`);
-    return 125;
+    return exitStatus.runFailed;
   }
   if (args.includes('--help') && options.argv.length === 0) {
     io.stdout.write(runUsage + '\n');
@@ -45,7 +46,7 @@ export const main: CommandMain = async (args, io) => {
   }
   if (options.listen !== undefined && options.policies.length === 0) {
     io.stderr.write('hush: run: --listen serves the agent, which runs only with --policy\n');
-    return 125;
+    return exitStatus.runFailed;
   }
 
   let container: RunningContainer | undefined;
@@ -82,7 +83,7 @@ export const main: CommandMain = async (args, io) => {
       if (!started.ok) {
         for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
         await closeAll();
-        return 125;
+        return exitStatus.runFailed;
       }
       policyEnv = started.env;
       if (options.listen !== undefined) await service.serve(options.listen);
@@ -94,7 +95,7 @@ export const main: CommandMain = async (args, io) => {
     await closeAll();
     const e = err as NativeError;
     io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${service ? service.redact(e.message) : e.message}\n`);
-    return 125;
+    return exitStatus.runFailed;
   }
   timing.report(io.stderr);
   signals.flush();

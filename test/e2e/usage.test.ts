@@ -21,6 +21,9 @@ describe('usage errors', () => {
     [['status', '--socket'], 2, 'hush: status: --socket needs a value'],
     [['status', 'extra'], 2, "hush: status: unexpected argument 'extra'"],
     [['demo', '--bogus'], 2, 'hush: demo: unknown option --bogus'],
+    [['agent', '--out', '/dev/shm'], 2, 'hush: agent: --policy FILE is required'],
+    [['agent', '--policy', 'a.yaml', '--bogus'], 2, 'hush: agent: unknown option --bogus'],
+    [['agent', '--policy', 'a.yaml', '--out', '/dev/shm', '--user', 'x'], 2, "hush: agent: --user: UID must be a number, got 'x'"],
     [['run', '--bogus', '--', 'true'], 125, 'hush: run: unknown option --bogus'],
   ])('hush %j exits %i with one line', async (args, status, line) => {
     const r = await hush(args);
