@@ -128,35 +128,70 @@ async function requiresToken(app: FastifyInstance): Promise<boolean> {
   return response.statusCode === 401;
 }
 
-export async function listenApi(app: FastifyInstance, address: string, logger: Logger): Promise<Listening> {
+/**
+ * Listens on `address`. `app` may be a function that builds the app: on a unix socket it is
+ * then built, and fastify loaded, only when the first client connects, so that an API nobody
+ * asks (the default socket of every `hush run`) costs no memory.
+ */
+export async function listenApi(app: FastifyInstance | (() => FastifyInstance), address: string, logger: Logger): Promise<Listening> {
   const parsed = parseListenAddress(address);
   const log = logger.child({ component: 'api' });
 
   if (parsed.kind === 'tcp') {
-    if (!(await requiresToken(app))) {
+    const built = typeof app === 'function' ? app() : app;
+    if (!(await requiresToken(built))) {
       throw new Error(`listen address '${address}': a TCP listener needs a bearer token (build the app with apiToken())`);
     }
-    await app.listen({ host: parsed.host, port: parsed.port });
-    const bound = app.server.address() as net.AddressInfo;
+    await built.listen({ host: parsed.host, port: parsed.port });
+    const bound = built.server.address() as net.AddressInfo;
     const shown = parsed.host === '::1' ? `[::1]:${bound.port}` : `${parsed.host}:${bound.port}`;
     log.info('API listening', { address: shown });
-    return { address: shown, close: () => app.close() };
+    return { address: shown, close: () => built.close() };
   }
 
   const socketPath = parsed.path;
   await prepareSocketPath(socketPath, log);
-  await app.listen({ path: socketPath });
+  let built: Promise<FastifyInstance> | undefined;
+  const ready = () => (built ??= (async () => {
+    const instance = typeof app === 'function' ? app() : app;
+    await instance.ready();
+    return instance;
+  })());
+  const sockets = new Set<net.Socket>();
+  // Connections are handed to the app's own HTTP server, which never listens itself.
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    ready().then(
+      (instance) => instance.server.emit('connection', socket),
+      (err: unknown) => {
+        log.error('the API could not start', { error: err instanceof Error ? err.message : String(err) });
+        socket.destroy();
+      },
+    );
+  });
+  if (typeof app !== 'function') await ready();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   try {
     await fs.chmod(socketPath, 0o600);
   } catch (err) {
-    await app.close();
+    server.close();
     throw err;
   }
   log.info('API listening', { address: `unix:${socketPath}` });
   return {
     address: `unix:${socketPath}`,
     close: async () => {
-      await app.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      if (built) await (await built).close();
       await fs.rm(socketPath, { force: true });
     },
   };

@@ -1,5 +1,5 @@
-// Serves the agent's HTTP API on an address (loaded only when an API is wanted: fastify costs
-// start-up time).
+// Serves the agent's HTTP API on an address. fastify is loaded only once a client connects to
+// a unix socket (agent/api/listen.ts): it costs start-up time and memory.
 
 import type { Logger } from '../log';
 import type { RunnerStatus } from '../runner';
@@ -22,11 +22,10 @@ export interface ServedApi {
 }
 
 export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
-  const { buildApp } = require('./app') as typeof import('./app');
   const { apiToken, defaultSocketPath, listenApi } = require('./listen') as typeof import('./listen');
   const address = options.address ?? `unix:${defaultSocketPath(options.env)}`;
   const token = await apiToken(address, { env: options.env }, options.logger);
-  const app = buildApp({
+  const app = () => (require('./app') as typeof import('./app')).buildApp({
     status: options.status,
     ready: options.ready,
     rotate: options.rotate,
@@ -35,12 +34,5 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
     token,
     logger: options.logger,
   });
-  const listening = await listenApi(app, address, options.logger);
-  return {
-    address: listening.address,
-    close: async () => {
-      await listening.close();
-      await app.close();
-    },
-  };
+  return listenApi(app, address, options.logger);
 }
