@@ -40,7 +40,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import nodeVault from 'node-vault';
+import { HushError } from '../../errors';
 import type { Logger } from '../../log';
+import { vaultErrors } from './errors';
 
 export interface VaultClientOptions {
   address: string;
@@ -70,8 +72,8 @@ export interface VaultReply {
   body: Record<string, unknown> | null;
 }
 
-/** A failed call. status 0 is a transport failure (refused, reset, timeout). Never holds a token. */
-export class VaultApiError extends Error {
+/** A failed call (HUSH_ERR_VAULT_REQUEST). status 0 is a transport failure (refused, reset, timeout). Never holds a token. */
+export class VaultApiError extends HushError<'HUSH_ERR_VAULT_REQUEST'> {
   constructor(
     readonly status: number,
     readonly errors: string[],
@@ -79,7 +81,8 @@ export class VaultApiError extends Error {
     readonly retryAfterMs?: number,
     where = '',
   ) {
-    super(`${where}${status === 0 ? '' : `Vault answered ${status}`}${errors.length > 0 ? `${status === 0 ? '' : ': '}${errors.join('; ')}` : ''}`);
+    const definition = vaultErrors.HUSH_ERR_VAULT_REQUEST;
+    super(definition.code, definition(where, status, errors).message);
     this.name = 'VaultApiError';
   }
 
@@ -176,7 +179,7 @@ const errorsOf = (body: Record<string, unknown> | null) => (Array.isArray(body?.
 export function createVaultClient(options: VaultClientOptions): VaultClient {
   const base = new URL(options.address.replace(/\/+$/, '') + '/');
   const secure = base.protocol === 'https:';
-  if (!secure && base.protocol !== 'http:') throw new Error(`unsupported Vault address scheme '${base.protocol}'`);
+  if (!secure && base.protocol !== 'http:') throw vaultErrors.HUSH_ERR_VAULT_ADDRESS_SCHEME(base.protocol);
   if (options.tlsSkipVerify) {
     options.logger.warn('TLS VERIFICATION OF VAULT IS DISABLED (tls_skip_verify): anyone on the path can read every secret and token', { address: base.origin });
   }
@@ -190,7 +193,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   /** Sends what node-vault built. Resolves every HTTP answer (node-vault then judges it); records it in the call. */
   function send(sent: TransportOptions): Promise<TransportResponse> {
     const call = sent[CALL];
-    if (call === undefined) return Promise.reject(new Error('Vault request refused: it did not come through the hush adapter'));
+    if (call === undefined) return Promise.reject(vaultErrors.HUSH_ERR_VAULT_BYPASS());
     const fail = (message: string) => {
       call.failure = new VaultApiError(0, [clean(message)], null, undefined, call.where);
       return Promise.reject(call.failure);
@@ -202,7 +205,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       url = new URL('invalid:');
     }
     if (url.href !== call.expected.href) {
-      call.failure = new Error(`${call.where}not sent: node-vault built ${clean(url.pathname)}, not the path the adapter asked for`);
+      call.failure = vaultErrors.HUSH_ERR_VAULT_PATH_MISMATCH(call.where, clean(url.pathname));
       return Promise.reject(call.failure);
     }
     const method = String(sent.method);
@@ -311,7 +314,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     if (reply === undefined) {
       // node-vault refused before sending (tv4 validation); its error object is not passed on.
       const why = refusal instanceof Error ? refusal.message : 'no answer';
-      throw new Error(`${call.where}node-vault did not send the request: ${clean(why)}`);
+      throw vaultErrors.HUSH_ERR_VAULT_NOT_SENT(call.where, clean(why));
     }
     // The recorded status decides, not node-vault's resolve/reject (it rejects 201/202 and
     // resolves any sys/health status).

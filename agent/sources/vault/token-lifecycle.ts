@@ -11,6 +11,7 @@ import type { Clock } from '../../ports/clock';
 import type { Random } from '../../ports/random';
 import type { AuthMethod } from './auth/types';
 import { VaultApiError, type VaultClient } from './client';
+import { vaultErrors } from './errors';
 
 interface Held {
   token: string;
@@ -106,7 +107,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
           if (!held || clock.now() >= held.expiresAt) throw err;
         }
       }
-      if (!held) throw new Error('no Vault token');
+      if (!held) throw vaultErrors.HUSH_ERR_VAULT_NO_TOKEN('no Vault token');
       return held.token;
     },
 
