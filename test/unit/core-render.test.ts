@@ -3,11 +3,14 @@ import YAML from 'yaml';
 import type { Secret, ValueSecret } from '../../agent/config/normalize';
 import { renderSecret, resolveEnv } from '../../agent/core/render';
 import { checkTemplate, renderTemplate, templateRefs } from '../../agent/core/template';
-import { snapshotFromMap, type SecretData } from '../../agent/core/values';
+import type { SecretData, Snapshot } from '../../agent/core/values';
 import { parseEnvLikeDotenv } from './dotenv-rules';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** What the runner's policySnapshot gives render: lookups by the policy's own source names. */
+const snapshotFromMap = (map: ReadonlyMap<string, SecretData>): Snapshot => ({ get: (source, key) => map.get(`${source}:${key}`) });
 
 const snapshot = snapshotFromMap(
   new Map<string, SecretData>([

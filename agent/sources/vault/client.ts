@@ -336,8 +336,3 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   underlying.set(client, vault);
   return client;
 }
-
-/** `GET ?list=true`: Node's HTTP stack (and some proxies) refuse the LIST verb. */
-export function listRequest(path: string, token: string, signal?: AbortSignal): VaultRequest {
-  return { method: 'GET', path, query: { list: 'true' }, token, ...(signal ? { signal } : {}) };
-}
