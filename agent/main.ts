@@ -62,6 +62,7 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
   let credentials: Promise<StoreCredentials> | undefined;
   const sources: Map<string, SecretSource> = await createSources(planFetches(options.policies), {
     logger,
+    redactor,
     clock,
     random,
     env: options.env,

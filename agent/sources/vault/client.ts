@@ -34,14 +34,15 @@
 //   that record decides: any 2xx is success (node-vault rejects 201/202, e.g. a revoke with
 //   sync=false), anything else is a VaultApiError (node-vault resolves a sealed sys/health and
 //   its ApiResponseError lacks Retry-After). node-vault's own error objects are never thrown:
-//   errors are rebuilt as { status, errors, retryAfterMs } with anything token-shaped or
-//   registered as sensitive scrubbed from their text. No retries here (the runner owns them).
+//   errors are rebuilt as { status, errors, retryAfterMs } with their text passed through the
+//   agent's one redactor (log.ts), which knows every token, secret_id and JWT the auth methods
+//   handled and scrubs anything token-shaped. No retries here (the runner owns them).
 
 import * as http from 'node:http';
 import * as https from 'node:https';
 import nodeVault from 'node-vault';
 import { HushError } from '../../errors';
-import type { Logger } from '../../log';
+import type { Logger, Redactor } from '../../log';
 import { vaultErrors } from './errors';
 
 export interface VaultClientOptions {
@@ -52,6 +53,8 @@ export interface VaultClientOptions {
   tlsSkipVerify?: boolean;
   timeoutMs: number;
   logger: Logger;
+  /** The agent's one redactor: the client teaches it nothing itself, and scrubs every error with it. */
+  redactor: Redactor;
 }
 
 export interface VaultRequest {
@@ -92,17 +95,6 @@ export class VaultApiError extends HushError<'HUSH_ERR_VAULT_REQUEST'> {
   }
 }
 
-// Vault service/batch/recovery tokens, legacy s./b. tokens, and JWTs.
-const TOKEN_SHAPES = [/\bhv[sbr]\.[A-Za-z0-9_.-]{8,}/g, /\b[sb]\.[A-Za-z0-9]{20,}/g, /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g];
-
-/** Removes token-shaped text and every known sensitive string from a message. */
-export function scrub(text: string, sensitive: Iterable<string> = []): string {
-  let out = text;
-  for (const value of sensitive) if (value.length >= 4) out = out.split(value).join('[redacted]');
-  for (const shape of TOKEN_SHAPES) out = out.replace(shape, '[redacted]');
-  return out;
-}
-
 /** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
@@ -113,9 +105,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 
 export interface VaultClient {
   request(req: VaultRequest): Promise<VaultReply>;
-  /** Strings that must never appear in an error (tokens, secret_ids, JWTs). */
-  addSensitive(value: string): void;
-  scrub(text: string): string;
+  /** The agent's redactor: auth methods teach it every token, secret_id and JWT they handle. */
+  readonly redactor: Redactor;
   close(): void;
 }
 
@@ -187,8 +178,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const agent = secure
     ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(options.ca ? { ca: options.ca } : {}), rejectUnauthorized: !options.tlsSkipVerify })
     : new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const sensitive = new Set<string>();
-  const clean = (text: string) => scrub(text, sensitive);
+  const clean = (text: string) => options.redactor.redact(text);
 
   /** Sends what node-vault built. Resolves every HTTP answer (node-vault then judges it); records it in the call. */
   function send(sent: TransportOptions): Promise<TransportResponse> {
@@ -327,10 +317,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
 
   const client: VaultClient = {
     request,
-    addSensitive: (value) => {
-      if (value.length >= 4) sensitive.add(value);
-    },
-    scrub: clean,
+    redactor: options.redactor,
     close: () => agent.destroy(),
   };
   underlying.set(client, vault);

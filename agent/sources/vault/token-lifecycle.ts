@@ -140,7 +140,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
         } catch (err) {
           if (signal.aborted) return;
           failures++;
-          logger.warn('vault token upkeep failed; will retry', { attempt: failures, error: client.scrub((err as Error).message) });
+          logger.warn('vault token upkeep failed; will retry', { attempt: failures, error: client.redactor.redact((err as Error).message) });
         }
       }
     },

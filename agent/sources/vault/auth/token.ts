@@ -12,7 +12,7 @@ export function tokenAuth(tokenFile: string | undefined, env: NodeJS.ProcessEnv)
       if (tokenFile !== undefined) return { token: await readCredential(tokenFile, 'token', client), owned: false };
       const token = env['VAULT_TOKEN']?.trim();
       if (!token) throw vaultErrors.HUSH_ERR_VAULT_NO_TOKEN('auth method token: no token_file and $VAULT_TOKEN is not set');
-      client.addSensitive(token);
+      client.redactor.add(token);
       return { token, owned: false };
     },
   };

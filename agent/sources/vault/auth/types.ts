@@ -25,7 +25,7 @@ export async function readCredential(file: string, what: string, client: VaultCl
     throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL(what, file, (err as NodeJS.ErrnoException).code ?? 'error', { cause: err });
   }
   if (text === '') throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL(what, file, 'empty');
-  client.addSensitive(text);
+  client.redactor.add(text);
   return text;
 }
 
