@@ -5,13 +5,13 @@
 // template ran, never fetched and never rendered as an empty placeholder.
 
 import Handlebars from 'handlebars';
-import { describeRef, parseRef, type Ref } from './refs';
+import { describeRef, missing as missingValue, parseRef, type MissingValue, type Ref } from './refs';
 import { decodeText, isBytes, type Snapshot } from './values';
 
 /** A value that was not there; renders as '' but fails the render unless `default` took it. */
 class Missing {
   constructor(
-    readonly ref: string,
+    readonly ref: Ref,
     readonly reason: string,
   ) {}
   toString(): string {
@@ -57,7 +57,7 @@ function lookup(refText: unknown, field: unknown, options: HelperOptions): unkno
   const ref = parseRef(refText, typeof field === 'string' ? field : undefined)!;
   const name = describeRef(ref);
   const data = state.snapshot.get(ref.source, ref.key);
-  if (data === undefined) return new Missing(name, 'not available');
+  if (data === undefined) return new Missing(ref, 'not available');
   if (ref.field === undefined) {
     if (isBytes(data)) {
       const text = decodeText(data);
@@ -65,8 +65,8 @@ function lookup(refText: unknown, field: unknown, options: HelperOptions): unkno
     }
     return new Structured(data);
   }
-  if (isBytes(data)) return new Missing(name, 'is a single value and has no fields');
-  if (!Object.prototype.hasOwnProperty.call(data, ref.field)) return new Missing(name, 'has no such field');
+  if (isBytes(data)) return new Missing(ref, 'is a single value and has no fields');
+  if (!Object.prototype.hasOwnProperty.call(data, ref.field)) return new Missing(ref, 'has no such field');
   const value = data[ref.field];
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object') return new Structured(value);
@@ -218,7 +218,7 @@ export function templateRefs(template: string): Ref[] {
   return checkTemplate(template).refs;
 }
 
-export type TemplateResult = { ok: true; text: string } | { ok: false; missing: string[]; errors: string[] };
+export type TemplateResult = { ok: true; text: string } | { ok: false; missing: MissingValue[]; errors: string[] };
 
 /** Renders against the snapshot; reports every missing value and the first template error. */
 export function renderTemplate(template: string, snapshot: Snapshot): TemplateResult {
@@ -226,10 +226,10 @@ export function renderTemplate(template: string, snapshot: Snapshot): TemplateRe
   state = { snapshot, pending: new Set() };
   try {
     const text = compiled(template)({}, runtimeOptions);
-    const missing = [...state.pending].map((m) => `${m.ref} (${m.reason})`);
+    const missing = [...state.pending].map((m) => missingValue(m.ref, m.reason));
     return missing.length ? { ok: false, missing, errors: [] } : { ok: true, text };
   } catch (err) {
-    const missing = [...state.pending].map((m) => `${m.ref} (${m.reason})`);
+    const missing = [...state.pending].map((m) => missingValue(m.ref, m.reason));
     return { ok: false, missing, errors: [templateError(err)] };
   } finally {
     state = previous;

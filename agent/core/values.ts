@@ -24,6 +24,20 @@ export function decodeText(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** Every string inside a fetched value, for the redactor. */
+export function* secretStrings(data: SecretData): Generator<string | Uint8Array> {
+  if (isBytes(data)) {
+    yield data;
+    return;
+  }
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') yield value;
+    else if (value && typeof value === 'object') stack.push(...Object.values(value));
+  }
+}
+
 /** The last segment of a key ("demo/db_password" → "db_password"). */
 export function keyBaseName(key: string): string {
   const parts = key.split('/').filter((p) => p.length > 0);

@@ -58,10 +58,10 @@ describe('raw', () => {
   });
 
   it('reports a missing value, a missing field, a map without field', () => {
-    expect(renderSecret(value({ key: 'nope' }), snapshot)).toEqual({ ok: false, missing: ['dev:nope (not available)'], errors: [] });
+    expect(renderSecret(value({ key: 'nope' }), snapshot)).toEqual({ ok: false, missing: [{ source: 'dev', key: 'nope', reason: 'not available' }], errors: [] });
     expect(renderSecret(value({ source: 'vault', key: 'kv/app', field: 'zz' }), snapshot)).toEqual({
       ok: false,
-      missing: ['vault:kv/app#zz (has no such field)'],
+      missing: [{ source: 'vault', key: 'kv/app', field: 'zz', reason: 'has no such field' }],
       errors: [],
     });
     expect(renderSecret(value({ source: 'vault', key: 'kv/app' }), snapshot)).toEqual({
@@ -107,7 +107,7 @@ describe('env', () => {
 
   it('reports a missing field of a map', () => {
     const r = renderSecret(value({ format: 'env', source: 'vault', key: 'kv/app', fields: [['A', 'zz'], ['B', 'api_key']] }), snapshot);
-    expect(r).toEqual({ ok: false, missing: ['vault:kv/app#zz (has no such field)'], errors: [] });
+    expect(r).toEqual({ ok: false, missing: [{ source: 'vault', key: 'kv/app', field: 'zz', reason: 'has no such field' }], errors: [] });
   });
 });
 
@@ -172,7 +172,7 @@ describe('template', () => {
     const r = renderSecret(template('{{secret "dev:a"}} {{secret "vault:kv/app" "zz"}} {{secret "dev:bin" "f"}} {{default (secret "dev:b") "x"}}'), snapshot);
     expect(r).toEqual({
       ok: false,
-      missing: ['dev:a (not available)', 'vault:kv/app#zz (has no such field)', 'dev:bin#f (is a single value and has no fields)'],
+      missing: [{ source: 'dev', key: 'a', reason: 'not available' }, { source: 'vault', key: 'kv/app', field: 'zz', reason: 'has no such field' }, { source: 'dev', key: 'bin', field: 'f', reason: 'is a single value and has no fields' }],
       errors: [],
     });
   });
@@ -220,7 +220,7 @@ describe('resolveEnv', () => {
     ).toEqual({ ok: true, env: { A: 's3cr3t-pa55', B: '5432' } });
     expect(resolveEnv([{ name: 'A', ref: { source: 'dev', key: 'x' } }, { name: 'B', ref: { source: 'vault', key: 'kv/app' } }], snapshot)).toEqual({
       ok: false,
-      missing: ['dev:x (not available)', 'vault:kv/app (is a map of fields; name one with field:)'],
+      missing: [{ source: 'dev', key: 'x', reason: 'not available' }, { source: 'vault', key: 'kv/app', reason: 'is a map of fields; name one with field:' }],
       errors: [],
     });
   });
