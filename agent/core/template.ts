@@ -4,7 +4,7 @@
 // from the in-memory snapshot; a missing value is recorded and reported after the whole
 // template ran, never fetched and never rendered as an empty placeholder.
 
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import { describeRef, missing as missingValue, parseRef, type MissingValue, type Ref } from './refs';
 import { decodeText, isBytes, type Snapshot } from './values';
 
@@ -120,12 +120,19 @@ const helpers: Record<string, (...args: unknown[]) => unknown> = {
 };
 helpers.toJSON = helpers.json!;
 
-const env = Handlebars.create();
-// Handlebars would print its own warnings (denied prototype access) to the console, outside
-// our logger; the denial itself is what matters.
-env.logger.level = 99;
-for (const name of ['log', 'lookup']) env.unregisterHelper(name);
-for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
+let environment: typeof HandlebarsModule | undefined;
+
+/** Our private Handlebars, loaded on first use: runs whose policies have no template never load it. */
+function handlebars(): typeof HandlebarsModule {
+  if (environment) return environment;
+  const env = (require('handlebars') as typeof HandlebarsModule).create();
+  // Handlebars would print its own warnings (denied prototype access) to the console, outside
+  // our logger; the denial itself is what matters.
+  env.logger.level = 99;
+  for (const name of ['log', 'lookup']) env.unregisterHelper(name);
+  for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
+  return (environment = env);
+}
 
 const knownHelpers = { ...Object.fromEntries(Object.keys(helpers).map((n) => [n, true])), log: false, lookup: false };
 const compileOptions = { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers } as const;
@@ -139,7 +146,7 @@ const cache = new Map<string, HandlebarsTemplateDelegate>();
 function compiled(template: string): HandlebarsTemplateDelegate {
   let fn = cache.get(template);
   if (!fn) {
-    fn = env.compile(template, compileOptions);
+    fn = handlebars().compile(template, compileOptions);
     if (cache.size > 1000) cache.clear();
     cache.set(template, fn);
   }
@@ -181,8 +188,8 @@ type Node = { type?: string; loc?: { start: { line: number } } } & Record<string
 export function checkTemplate(template: string): TemplateCheck {
   let ast: unknown;
   try {
-    ast = env.parse(template);
-    env.precompile(template, compileOptions);
+    ast = handlebars().parse(template);
+    handlebars().precompile(template, compileOptions);
   } catch (err) {
     return { refs: [], errors: [templateError(err)] };
   }
