@@ -47,7 +47,7 @@ function area<T extends { readonly [K in keyof T]: { readonly code: K } }>(defin
 
 const e = defineError;
 
-/** Policy files (agent/config, read by agent/main.ts's readPolicies; PolicyLoadError there). */
+/** Policy files (agent/config, loaded by agent/service.ts; PolicyLoadError there). */
 export const policyErrors = area({
   HUSH_ERR_POLICY_INVALID: e('HUSH_ERR_POLICY_INVALID', (errors: readonly string[]) => errors.join('\n')),
 });
@@ -139,6 +139,27 @@ export const vaultErrors = area({
     (file: string, why: string) => `security: the response-wrapped secret_id in ${file} was refused (${why}); it may have been intercepted. Put a fresh wrapping token in the file; hush will not retry this one`,
   ),
   HUSH_ERR_VAULT_BAD_KEY: e('HUSH_ERR_VAULT_BAD_KEY', (key: string, why: string) => `Vault key '${key}': ${why}`),
+  HUSH_ERR_VAULT_ADDRESS_SCHEME: e('HUSH_ERR_VAULT_ADDRESS_SCHEME', (scheme: string) => `unsupported Vault address scheme '${scheme}'`),
+  HUSH_ERR_VAULT_REQUEST: e('HUSH_ERR_VAULT_REQUEST', (where: string, status: number, errors: readonly string[]) =>
+    `${where}${status === 0 ? '' : `Vault answered ${status}`}${errors.length > 0 ? `${status === 0 ? '' : ': '}${errors.join('; ')}` : ''}`),
+  HUSH_ERR_VAULT_BYPASS: e('HUSH_ERR_VAULT_BYPASS', () => 'Vault request refused: it did not come through the hush adapter'),
+  HUSH_ERR_VAULT_PATH_MISMATCH: e('HUSH_ERR_VAULT_PATH_MISMATCH', (where: string, built: string) =>
+    `${where}not sent: node-vault built ${built}, not the path the adapter asked for`),
+  HUSH_ERR_VAULT_NOT_SENT: e('HUSH_ERR_VAULT_NOT_SENT', (where: string, why: string) => `${where}node-vault did not send the request: ${why}`),
+  HUSH_ERR_VAULT_NO_TOKEN: e('HUSH_ERR_VAULT_NO_TOKEN', (why: string) => why),
+  HUSH_ERR_VAULT_CREDENTIAL: e('HUSH_ERR_VAULT_CREDENTIAL', (what: string, file: string, why: string) =>
+    why === 'empty' ? `the ${what} file ${file} is empty` : `cannot read the ${what} file ${file}: ${why}`),
+  HUSH_ERR_VAULT_LOGIN: e('HUSH_ERR_VAULT_LOGIN', (what: string) => `${what}: Vault returned no client_token`),
+});
+
+/** The agent's API (agent/api/). */
+export const apiErrors = area({
+  HUSH_ERR_API_ADDRESS: e('HUSH_ERR_API_ADDRESS', (address: string, why: string) => `listen address '${address}': ${why}`),
+  HUSH_ERR_API_NOT_SOCKET: e('HUSH_ERR_API_NOT_SOCKET', (socketPath: string) => `${socketPath} exists and is not a socket; not replacing it`),
+  HUSH_ERR_API_IN_USE: e('HUSH_ERR_API_IN_USE', (socketPath: string) => `another agent is listening on ${socketPath}`),
+  HUSH_ERR_API_NEEDS_TOKEN: e('HUSH_ERR_API_NEEDS_TOKEN', (address: string) =>
+    `listen address '${address}': a TCP listener needs a bearer token (build the app with apiToken())`),
+  HUSH_ERR_API_EMPTY_TOKEN: e('HUSH_ERR_API_EMPTY_TOKEN', () => 'the API token must not be empty'),
 });
 
 /** The tmpfs sink (agent/sink/). Messages name the file under the secrets directory, never content. */
@@ -162,6 +183,7 @@ export const errorAreas = {
   source: sourceErrors,
   store: storeErrors,
   vault: vaultErrors,
+  api: apiErrors,
   sink: sinkErrors,
 } as const;
 
@@ -171,6 +193,7 @@ export const agentErrors = Object.freeze({
   ...sourceErrors,
   ...storeErrors,
   ...vaultErrors,
+  ...apiErrors,
   ...sinkErrors,
 });
 

@@ -1,7 +1,7 @@
 // A small structured logger. Lines go to stderr as `hush: level component: message k=v`, or as
 // JSON with HUSH_LOG_FORMAT=json. Every line passes through the redactor, which replaces any
-// secret value the agent has seen so far: a value can never reach a log line, even inside an
-// error message from a library.
+// secret value, token, secret_id or JWT the agent has seen so far: none can reach a log line,
+// even inside an error message from a library.
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const levelRank: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -14,12 +14,20 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-/** Remembers secret values and scrubs them from any text. Shared by one process. */
+// Vault service/batch/recovery tokens, legacy s./b. tokens, and JWTs: scrubbed by shape even
+// before the redactor has learned them (a token in an error a library built, say).
+const CREDENTIAL_SHAPES = [/\bhv[sbr]\.[A-Za-z0-9_.-]{8,}/g, /\b[sb]\.[A-Za-z0-9]{20,}/g, /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g];
+
+/**
+ * The agent's one redactor, shared by one process: it remembers every secret value, token,
+ * secret_id and JWT the agent has seen, and scrubs them (and anything token-shaped) from any
+ * text. Every log line and every error message meant for a person passes through it.
+ */
 export class Redactor {
   private readonly values = new Set<string>();
 
   add(value: string | Uint8Array): void {
-    const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+    const text = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
     // Very short values would scrub ordinary words out of every line; they cannot be hidden
     // this way and are not worth the noise.
     if (text.length >= 4) this.values.add(text);
@@ -30,6 +38,7 @@ export class Redactor {
     for (const value of this.values) {
       if (out.includes(value)) out = out.split(value).join('[redacted]');
     }
+    for (const shape of CREDENTIAL_SHAPES) out = out.replace(shape, '[redacted]');
     return out;
   }
 }

@@ -8,12 +8,14 @@
 // burst of changes, after the burst settles (`wait`), never once per file.
 
 import { defaults, type Policy, type Secret } from './config/normalize';
-import { changeAction, diffEnv, type ChangeAction, type FileDiff, type RenderedFile } from './core/diff';
-import { planFetches, policySnapshot, sourceId } from './core/plan';
+import { changeAction, diffEnv, sameBytes, type ChangeAction, type FileDiff, type RenderedFile } from './core/diff';
+import { applyFetch, initialKeyState, noResult, type KeyState } from './core/key-state';
+import { planFetches, policySnapshot, policySourceIds, type FetchedLookup } from './core/plan';
+import { problemLines, problemText, type MissingInput, type RenderProblem } from './core/problems';
+import type { MissingValue } from './core/refs';
 import { renderSecret, resolveEnv } from './core/render';
-import { burstDue, debounceDeadline, defaultRetry, nextRotation, noteChange, retryDelay, type Burst, type RetryPolicy, type WaitSpec } from './core/schedule';
-import { sameBytes } from './core/diff';
-import type { SecretData } from './core/values';
+import { burstDue, debounceDeadline, defaultRetry, noteChange, type Burst, type RetryPolicy, type RotateSpec, type WaitSpec } from './core/schedule';
+import { secretStrings } from './core/values';
 import { errorMessage } from './errors';
 import type { Logger, Redactor } from './log';
 import type { Clock } from './ports/clock';
@@ -70,19 +72,25 @@ export interface Runner {
   status(): RunnerStatus;
 }
 
-interface KeyState extends KeyStatus {
+/** One distinct (source, key) of all policies: who it is, how often it rotates, where it is. */
+interface KeyEntry {
   sourceId: string;
-  everyMs: number;
-  jitter: number;
+  /** The source's display name. */
+  source: string;
+  key: string;
+  rotate: RotateSpec;
+  state: KeyState;
 }
 
 interface PolicyState {
   policy: Policy;
+  /** The policy's source names → source ids. */
+  sourceIds: Map<string, string>;
   /** Per secret, the ids of the fetched keys it reads. */
   inputs: string[][];
   files: Map<string, RenderedFile>;
   renderedAt: Map<string, number>;
-  errors: Map<string, string>;
+  problems: Map<string, RenderProblem>;
   env: Record<string, string>;
   burst?: Burst;
   pending?: ChangeAction;
@@ -93,35 +101,11 @@ export const defaultWait: WaitSpec = { minMs: 100, maxMs: 2000 };
 
 const keyId = (source: string, key: string) => `${source}\u0000${key}`;
 
-function sameData(a: SecretData | undefined, b: SecretData): boolean {
-  if (a === undefined) return false;
-  if (a instanceof Uint8Array || b instanceof Uint8Array) {
-    return a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b);
-  }
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Every string inside a fetched value, for the redactor. */
-function* secretStrings(data: SecretData): Generator<string | Uint8Array> {
-  if (data instanceof Uint8Array) {
-    yield data;
-    return;
-  }
-  const stack: unknown[] = [data];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value === 'string') yield value;
-    else if (value && typeof value === 'object') stack.push(...Object.values(value));
-  }
-}
-
 export function createRunner(options: RunnerOptions): Runner {
   const { clock, random, logger, redactor, sink } = options;
   const retry = options.retry ?? defaultRetry;
   const plan = planFetches(options.policies);
-  const data = new Map<string, Map<string, SecretData>>();
-  const reasons = new Map<string, string>();
-  const keys = new Map<string, KeyState>();
+  const keys = new Map<string, KeyEntry>();
   const counters: Record<string, number> = {
     fetches: 0, fetch_failures: 0, renders: 0, files_written: 0, files_removed: 0, actions: 0,
   };
@@ -130,40 +114,35 @@ export function createRunner(options: RunnerOptions): Runner {
   // not be in what the fetch read, so such keys stay due instead of waiting for the next poll.
   const changeCounts = new Map<string, number>();
 
+  const policies: PolicyState[] = options.policies.map((policy) => {
+    const sourceIds = policySourceIds(policy);
+    const inputsOf = (secret: Secret): string[] => {
+      const refs = secret.format === 'template' ? secret.refs : [{ source: secret.source, key: secret.key }];
+      return refs.flatMap((ref) => {
+        const id = sourceIds.get(ref.source);
+        return id === undefined ? [] : [keyId(id, ref.key)];
+      });
+    };
+    return { policy, sourceIds, inputs: policy.secrets.map(inputsOf), files: new Map(), renderedAt: new Map(), problems: new Map(), env: {} };
+  });
   for (const planned of plan.sources) {
-    const users = options.policies.filter((p) => Object.values(p.sources).some((c) => sourceId(c) === planned.id));
-    const everyMs = Math.min(...users.map((p) => p.rotate.everyMs));
-    const jitter = Math.max(...users.map((p) => p.rotate.jitter));
-    for (const key of planned.keys) {
-      keys.set(keyId(planned.id, key), { sourceId: planned.id, source: options.sources.get(planned.id)?.name ?? planned.id, key, nextAt: 0, attempts: 0, everyMs, jitter });
-    }
+    const users = policies.filter((p) => [...p.sourceIds.values()].includes(planned.id)).map((p) => p.policy);
+    const rotate = { everyMs: Math.min(...users.map((p) => p.rotate.everyMs)), jitter: Math.max(...users.map((p) => p.rotate.jitter)) };
+    const source = options.sources.get(planned.id)?.name ?? planned.id;
+    for (const key of planned.keys) keys.set(keyId(planned.id, key), { sourceId: planned.id, source, key, rotate, state: initialKeyState });
   }
-  const inputsOf = (policy: Policy, secret: Secret): string[] => {
-    const refs = secret.format === 'template' ? secret.refs : [{ source: secret.source, key: secret.key }];
-    return refs.flatMap((ref) => {
-      const config = policy.sources[ref.source];
-      return config ? [keyId(sourceId(config), ref.key)] : [];
-    });
-  };
-  const policies: PolicyState[] = options.policies.map((policy) => ({
-    policy,
-    inputs: policy.secrets.map((secret) => inputsOf(policy, secret)),
-    files: new Map(),
-    renderedAt: new Map(),
-    errors: new Map(),
-    env: {},
-  }));
+  const fetched: FetchedLookup = (id, key) => keys.get(keyId(id, key))?.state.data;
 
   const wakeUp = () => wake?.abort();
 
-  /** Fetches the keys due at `now`, one call per source; returns the keys whose data changed. */
+  /** Fetches the keys due at `now`, one call per source; returns the ids of the keys whose data changed. */
   async function fetchDue(now: number, initial = false): Promise<Set<string>> {
-    const bySource = new Map<string, KeyState[]>();
-    for (const state of keys.values()) {
-      if (state.nextAt > now) continue;
-      const list = bySource.get(state.sourceId) ?? [];
-      list.push(state);
-      bySource.set(state.sourceId, list);
+    const bySource = new Map<string, [string, KeyEntry][]>();
+    for (const [id, entry] of keys) {
+      if (entry.state.nextAt > now) continue;
+      const list = bySource.get(entry.sourceId) ?? [];
+      list.push([id, entry]);
+      bySource.set(entry.sourceId, list);
     }
     const changed = new Set<string>();
     await Promise.all(
@@ -174,70 +153,53 @@ export function createRunner(options: RunnerOptions): Runner {
         const changesBefore = changeCounts.get(id) ?? 0;
         let results: Map<string, FetchResult>;
         try {
-          results = await source.fetch(due.map((s) => s.key));
+          results = await source.fetch(due.map(([, entry]) => entry.key));
         } catch (err) {
-          results = new Map(due.map((s) => [s.key, { ok: false, missing: false, reason: errorMessage(err) } as FetchResult]));
+          const failed: FetchResult = { ok: false, missing: false, reason: errorMessage(err) };
+          results = new Map(due.map(([, entry]) => [entry.key, failed]));
         }
-        const fetchedAt = clock.now();
-        const changedMeanwhile = (changeCounts.get(id) ?? 0) !== changesBefore;
-        logger.debug('fetched', { source: source.name, keys: due.length, changed_meanwhile: changedMeanwhile });
-        let values = data.get(id);
-        if (!values) data.set(id, (values = new Map()));
-        for (const state of due) {
-          const result = results.get(state.key) ?? { ok: false, missing: false, reason: 'the source returned no result' };
-          if (result.ok) {
-            for (const s of secretStrings(result.secret.data)) redactor.add(s);
-            if (!sameData(values.get(state.key), result.secret.data)) changed.add(keyId(id, state.key));
-            values.set(state.key, result.secret.data);
-            reasons.delete(keyId(id, state.key));
-            Object.assign(state, { fetchedAt, attempts: 0, error: undefined, version: result.secret.version });
-            state.nextAt = changedMeanwhile ? fetchedAt : nextRotation(fetchedAt, state, random, result.secret.refreshAt);
-          } else if (result.missing) {
-            // Gone at the source: optional files disappear, required ones keep their last content.
-            if (values.delete(state.key)) changed.add(keyId(id, state.key));
-            reasons.set(keyId(id, state.key), result.reason);
-            Object.assign(state, { attempts: 0, error: result.reason });
-            state.nextAt = changedMeanwhile ? fetchedAt : nextRotation(fetchedAt, state, random);
-          } else {
-            counters.fetch_failures++;
-            state.attempts++;
-            state.error = result.reason;
-            reasons.set(keyId(id, state.key), result.reason);
-            const delay = retryDelay(state.attempts, retry, random, result.retryAfterMs);
-            state.nextAt = fetchedAt + delay;
-            if (!initial) logger.warn('fetch failed; keeping the last good content', {
-              source: state.source, key: state.key, attempt: state.attempts, retry_in_ms: delay, error: result.reason,
-            });
-          }
+        const at = { now: clock.now(), rand: random, retry, changedMeanwhile: (changeCounts.get(id) ?? 0) !== changesBefore };
+        logger.debug('fetched', { source: source.name, keys: due.length, changed_meanwhile: at.changedMeanwhile });
+        for (const [kid, entry] of due) {
+          const result = results.get(entry.key) ?? noResult;
+          if (result.ok) for (const text of secretStrings(result.secret.data)) redactor.add(text);
+          const step = applyFetch(entry.state, result, { ...at, rotate: entry.rotate });
+          entry.state = step.state;
+          if (step.changed) changed.add(kid);
+          if (!step.failure) continue;
+          counters.fetch_failures++;
+          if (!initial) logger.warn('fetch failed; keeping the last good content', {
+            source: entry.source, key: entry.key, attempt: step.failure.attempt, retry_in_ms: step.failure.retryInMs, error: step.failure.reason,
+          });
         }
       }),
     );
     return changed;
   }
 
-  function why(policy: Policy, missing: string): string {
-    // "SOURCE:KEY[#FIELD] (not available)" → add the fetch's own reason when there is one.
-    const ref = /^([^:]+):(.+?)(#[^ ]*)? \(/.exec(missing);
-    const config = ref ? policy.sources[ref[1]] : undefined;
-    const reason = config && ref ? reasons.get(keyId(sourceId(config), ref[2])) : undefined;
-    return reason ? `${missing.replace(/ \(not available\)$/, '')}: ${reason}` : missing;
+  /** Adds to each missing value the source's own words for why it has none. */
+  function withFetchErrors(state: PolicyState, missing: readonly MissingValue[]): MissingInput[] {
+    return missing.map((m) => {
+      const id = state.sourceIds.get(m.source);
+      const error = id === undefined ? undefined : keys.get(keyId(id, m.key))?.state.error;
+      return error === undefined ? m : { ...m, fetchError: error };
+    });
   }
 
   /**
    * Renders from memory the secrets that read a changed key (all of them when `changed` is
    * undefined); the others keep their last rendering, the same bytes. Returns the complete set
-   * of files for the sink, and the errors of required secrets.
+   * of files for the sink, and the problems of required secrets.
    */
-  function renderAll(now: number, initial: boolean, changed?: ReadonlySet<string>): { files: Map<string, SinkFile>; errors: string[] } {
+  function renderAll(now: number, initial: boolean, changed?: ReadonlySet<string>): { files: Map<string, SinkFile>; problems: RenderProblem[] } {
     const all = new Map<string, SinkFile>();
-    const errors: string[] = [];
+    const problems: RenderProblem[] = [];
     for (const state of policies) {
-      const snapshot = policySnapshot(state.policy, data);
+      const snapshot = policySnapshot(state.policy, fetched, state.sourceIds);
       state.policy.secrets.forEach((secret: Secret, index: number) => {
-        const inputs = state.inputs[index]!;
-        if (changed && !inputs.some((id) => changed.has(id))) {
-          const problem = state.errors.get(secret.file);
-          if (problem) errors.push(`${state.policy.file}: secrets[${index}] (${secret.file}): ${problem}`);
+        if (changed && !state.inputs[index]!.some((id) => changed.has(id))) {
+          const problem = state.problems.get(secret.file);
+          if (problem) problems.push(problem);
           return;
         }
         counters.renders++;
@@ -246,31 +208,34 @@ export function createRunner(options: RunnerOptions): Runner {
           const previous = state.files.get(secret.file);
           if (!previous || !sameBytes(previous.bytes, result.bytes) || previous.mode !== secret.mode) state.renderedAt.set(secret.file, now);
           state.files.set(secret.file, { bytes: result.bytes, mode: secret.mode });
-          state.errors.delete(secret.file);
+          state.problems.delete(secret.file);
           return;
         }
-        const problem = [...result.missing.map((m) => why(state.policy, m)), ...result.errors].join('; ');
         if (secret.optional) {
           state.files.delete(secret.file);
-          state.errors.delete(secret.file);
+          state.problems.delete(secret.file);
           return;
         }
-        state.errors.set(secret.file, problem);
-        errors.push(`${state.policy.file}: secrets[${index}] (${secret.file}): ${problem}`);
-        if (!initial) logger.warn('cannot render; keeping the last good content', { policy: state.policy.name, file: secret.file, error: problem });
+        const problem: RenderProblem = {
+          policy: state.policy.name, policyFile: state.policy.file, secret: { index, file: secret.file },
+          missing: withFetchErrors(state, result.missing), errors: result.errors,
+        };
+        state.problems.set(secret.file, problem);
+        problems.push(problem);
+        if (!initial) logger.warn('cannot render; keeping the last good content', { policy: state.policy.name, file: secret.file, error: problemText(problem) });
       });
       for (const [file, rendered] of state.files) all.set(file, rendered);
     }
-    return { files: all, errors };
+    return { files: all, problems };
   }
 
-  /** Resolves each policy's env and records the action its changes call for; returns env errors. */
-  function settle(now: number, result: SinkResult, initial: boolean): string[] {
-    const errors: string[] = [];
+  /** Resolves each policy's env and records the action its changes call for; returns env problems. */
+  function settle(now: number, result: SinkResult, initial: boolean): RenderProblem[] {
+    const problems: RenderProblem[] = [];
     for (const state of policies) {
-      const env = resolveEnv(state.policy.env, policySnapshot(state.policy, data));
+      const env = resolveEnv(state.policy.env, policySnapshot(state.policy, fetched, state.sourceIds));
       if (!env.ok) {
-        errors.push(...[...env.missing.map((m) => why(state.policy, m)), ...env.errors].map((e) => `${state.policy.file}: env: ${e}`));
+        problems.push({ policy: state.policy.name, policyFile: state.policy.file, missing: withFetchErrors(state, env.missing), errors: env.errors });
         continue;
       }
       const previousEnv = state.env;
@@ -290,19 +255,22 @@ export function createRunner(options: RunnerOptions): Runner {
       // An env change needs a restart whatever on_change says; it wins over any other action.
       if (!state.pending || ('reason' in action && action.reason === 'env')) state.pending = action;
     }
-    return errors;
+    return problems;
   }
 
+  /** Renders, writes and settles; returns the lines start() reports, redacted. */
   async function writeAndNotify(now: number, initial: boolean, changed?: ReadonlySet<string>): Promise<string[]> {
-    const { files, errors } = renderAll(now, initial, changed);
+    const { files, problems } = renderAll(now, initial, changed);
     const result = await sink.write(files);
     counters.files_written += result.changed.length;
     counters.files_removed += result.removed.length;
+    const errors = problems.flatMap(problemLines);
     for (const failure of result.failed) {
       if (initial) errors.push(`cannot write ${failure.file}: ${failure.error.message}`);
       else logger.error('writing a secret file failed; its previous content stays', { file: failure.file, error: failure.error.message });
     }
-    return [...errors, ...settle(now, result, initial)];
+    errors.push(...settle(now, result, initial).flatMap(problemLines));
+    return errors.map((line) => redactor.redact(line));
   }
 
   async function fireDueActions(now: number): Promise<void> {
@@ -330,7 +298,7 @@ export function createRunner(options: RunnerOptions): Runner {
 
   function nextWake(): number {
     let at = Infinity;
-    for (const state of keys.values()) at = Math.min(at, state.nextAt);
+    for (const entry of keys.values()) at = Math.min(at, entry.state.nextAt);
     for (const state of policies) {
       if (state.pending && state.burst) {
         at = Math.min(at, debounceDeadline(state.burst.firstAt, state.burst.lastAt, state.policy.wait ?? options.defaultWait ?? defaultWait));
@@ -353,7 +321,9 @@ export function createRunner(options: RunnerOptions): Runner {
         source.watch?.(() => {
           changeCounts.set(id, (changeCounts.get(id) ?? 0) + 1);
           logger.debug('source reported a change', { source: source.name });
-          for (const state of keys.values()) if (state.sourceId === id) state.nextAt = Math.min(state.nextAt, clock.now());
+          for (const entry of keys.values()) {
+            if (entry.sourceId === id && entry.state.nextAt > clock.now()) entry.state = { ...entry.state, nextAt: clock.now() };
+          }
           wakeUp();
         }),
       );
@@ -379,7 +349,7 @@ export function createRunner(options: RunnerOptions): Runner {
     },
 
     rotateNow() {
-      for (const state of keys.values()) state.nextAt = 0;
+      for (const entry of keys.values()) entry.state = { ...entry.state, nextAt: 0 };
       wakeUp();
     },
 
@@ -388,10 +358,15 @@ export function createRunner(options: RunnerOptions): Runner {
         policies: policies.map((s) => ({
           name: s.policy.name,
           file: s.policy.file,
-          files: s.policy.secrets.map((secret) => ({ file: secret.file, renderedAt: s.renderedAt.get(secret.file), error: s.errors.get(secret.file) })),
+          files: s.policy.secrets.map((secret) => {
+            const problem = s.problems.get(secret.file);
+            return { file: secret.file, renderedAt: s.renderedAt.get(secret.file), error: problem && redactor.redact(problemText(problem)) };
+          }),
           lastAction: s.lastAction,
         })),
-        keys: [...keys.values()].map(({ source, key, fetchedAt, nextAt, attempts, error, version }) => ({ source, key, fetchedAt, nextAt, attempts, error, version })),
+        keys: [...keys.values()].map(({ source, key, state: { fetchedAt, nextAt, attempts, error, version } }) => ({
+          source, key, fetchedAt, nextAt, attempts, error: error && redactor.redact(error), version,
+        })),
         counters: { ...counters },
       };
     },

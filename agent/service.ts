@@ -114,7 +114,7 @@ export async function createAgentService(options: AgentServiceOptions): Promise<
 
   async function build(policies: Policy[]): Promise<Parts> {
     const sources = await createSources(planFetches(policies), {
-      logger, clock, random, env: options.env, defaultStore: options.defaultStore, storeCredentials,
+      logger, redactor, clock, random, env: options.env, defaultStore: options.defaultStore, storeCredentials,
     });
     if (!sink) {
       const root = typeof options.out === 'string' ? options.out : options.out(policies);

@@ -2,7 +2,7 @@
 // bench/agent: the agent's render throughput and its save-to-file latency (issue 4, Benchmark).
 //
 //   1. Render throughput: BENCH_SECRETS (10,000) secrets of one encrypted file store (recipient
-//      mode: no scrypt in the timings) through the real agent (createAgent: file-store source,
+//      mode: no scrypt in the timings) through the real agent (the parts agent/service.ts wires: file-store source,
 //      tmpfs sink, runner) into a real tmpfs, from runner.start() called to all files written.
 //      Also start() again with nothing changed (must write nothing) and with one value changed.
 //   2. Latency from a store save (setEntry returned) to the new content readable in the tmpfs,
@@ -31,14 +31,21 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,latency-inproc,laten
 const AIM_RATE = 20_000;
 const AIM_P99 = 50;
 
-if (!fs.existsSync(path.join(dist, 'agent', 'main.js'))) {
+if (!fs.existsSync(path.join(dist, 'agent', 'service.js'))) {
   console.error('bench/agent: building dist/ (npx tsc -p tsconfig.json)');
   execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repo, stdio: 'inherit' });
 }
 
-const { createAgent, readPolicies } = require(path.join(dist, 'agent', 'main.js'));
+const lib = (...parts) => require(path.join(dist, 'agent', ...parts));
+const { loadPolicies } = lib('config', 'load.js');
+const { planFetches } = lib('core', 'plan.js');
+const { createRunner } = lib('runner.js');
+const { createTmpfsSink } = lib('sink', 'tmpfs-sink.js');
+const { createSources } = lib('sources', 'index.js');
+const { systemClock } = lib('ports', 'clock.js');
+const { systemRandom } = lib('ports', 'random.js');
 const store = require(path.join(dist, 'agent', 'sources', 'file-store', 'index.js'));
-const { createLogger } = require(path.join(dist, 'agent', 'log.js'));
+const { createLogger, Redactor } = lib('log.js');
 const nacl = require(path.join(repo, 'node_modules', 'tweetnacl'));
 
 const work = path.join(repo, 'bench', '.work', 'agent');
@@ -126,14 +133,24 @@ async function makeFixture(label, count) {
   const policyFile = path.join(dir, 'policy.yaml');
   fs.writeFileSync(policyFile, lines.join('\n'));
   const t1 = performance.now();
-  const policies = await readPolicies([policyFile], dir);
+  const loaded = await loadPolicies([policyFile], dir);
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  const policies = loaded.policies;
   const policyMs = performance.now() - t1;
   return { label, count, dir, storePath, identityFile, creds, policyFile, policies, fillMs, policyMs, bytes: fs.statSync(storePath).size };
 }
 
 const env = (fx) => ({ PATH: process.env.PATH, HUSH_STORE_IDENTITY: fx.identityFile });
-const agentFor = (fx, outDir) =>
-  createAgent({ policies: fx.policies, outDir, env: env(fx), onChange: async () => {}, logger: quiet });
+/** The agent's parts as agent/service.ts wires them, with the runner in reach for timing. */
+async function agentFor(fx, outDir) {
+  const redactor = new Redactor();
+  const agentEnv = env(fx);
+  const deps = { logger: quiet, redactor, clock: systemClock, random: systemRandom, env: agentEnv, storeCredentials: () => store.credentialsFromEnv(agentEnv) };
+  const sources = await createSources(planFetches(fx.policies), deps);
+  const sink = createTmpfsSink({ root: outDir, logger: quiet });
+  const runner = createRunner({ policies: fx.policies, sources, sink, clock: systemClock, random: systemRandom, logger: quiet, redactor, onChange: async () => {} });
+  return { runner, sink, close: () => Promise.all([...sources.values()].map((source) => source.close())) };
+}
 
 function freshDir(root, label) {
   const d = path.join(root, label);

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # bench/agent: builds dist/ when it is missing or older than a source file, then runs
-# bench/agent.js (arguments and BENCH_* variables pass through). See bench/README.md, "agent".
+# bench/agent.js (throughput and latency) and bench/agent-memory.js (peak RSS of `hush agent
+# --once`); arguments and BENCH_* variables pass through. BENCH_ONLY=memory runs only the
+# latter; a BENCH_ONLY without `memory` only the former. See bench/README.md, "agent".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -f dist/agent/main.js || -n "$(find agent launcher native -name '*.ts' -newer dist/agent/main.js -print -quit)" ]]; then
+if [[ ! -f dist/agent/service.js || -n "$(find agent launcher native -name '*.ts' -newer dist/agent/service.js -print -quit)" ]]; then
   echo "bench/agent: building dist/ (npx tsc -p tsconfig.json)" >&2
   npx tsc -p tsconfig.json
 fi
-exec node bench/agent.js "$@"
+only="${BENCH_ONLY:-}"
+if [[ "$only" != "memory" ]]; then
+  node bench/agent.js "$@"
+fi
+if [[ -z "$only" || ",$only," == *,memory,* ]]; then
+  node bench/agent-memory.js
+fi

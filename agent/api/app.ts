@@ -4,7 +4,7 @@
 
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { errorMessage } from '../errors';
+import { apiErrors, errorMessage } from '../errors';
 import { bearerChecker } from './auth';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
@@ -31,7 +31,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   const log = deps.logger?.child({ component: 'api' });
 
   if (deps.token !== undefined) {
-    if (deps.token.length === 0) throw new Error('the API token must not be empty');
+    if (deps.token.length === 0) throw apiErrors.HUSH_ERR_API_EMPTY_TOKEN();
     const check = bearerChecker(deps.token);
     app.addHook('onRequest', async (request, reply) => {
       if (check(request.headers.authorization)) return;

@@ -18,6 +18,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { apiErrors } from '../errors';
 import type { Logger } from '../log';
 import { hushRuntimeDir } from '../runtime-dir';
 
@@ -45,19 +46,19 @@ const loopbackHosts: Record<string, '127.0.0.1' | '::1'> = { '127.0.0.1': '127.0
 export function parseListenAddress(address: string): ListenAddress {
   if (address.startsWith('unix:')) {
     const socketPath = address.slice('unix:'.length);
-    if (!path.isAbsolute(socketPath)) throw new Error(`listen address '${address}': the socket path must be absolute`);
+    if (!path.isAbsolute(socketPath)) throw apiErrors.HUSH_ERR_API_ADDRESS(address, 'the socket path must be absolute');
     return { kind: 'unix', path: socketPath };
   }
   const colon = address.lastIndexOf(':');
-  if (colon <= 0) throw new Error(`listen address '${address}': expected unix:/path or 127.0.0.1:PORT`);
+  if (colon <= 0) throw apiErrors.HUSH_ERR_API_ADDRESS(address, 'expected unix:/path or 127.0.0.1:PORT');
   const hostText = address.slice(0, colon);
   const portText = address.slice(colon + 1);
   const host = loopbackHosts[hostText];
   if (!host) {
-    throw new Error(`listen address '${address}': the API listens on loopback only (127.0.0.1, [::1] or localhost), or on a unix socket`);
+    throw apiErrors.HUSH_ERR_API_ADDRESS(address, 'the API listens on loopback only (127.0.0.1, [::1] or localhost), or on a unix socket');
   }
   const port = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || port > 65535) throw new Error(`listen address '${address}': invalid port '${portText}'`);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) throw apiErrors.HUSH_ERR_API_ADDRESS(address, `invalid port '${portText}'`);
   return { kind: 'tcp', host, port };
 }
 
@@ -116,8 +117,8 @@ async function prepareSocketPath(socketPath: string, logger: Logger): Promise<vo
     throw err;
   });
   if (!stat) return;
-  if (!stat.isSocket()) throw new Error(`${socketPath} exists and is not a socket; not replacing it`);
-  if (await answers(socketPath)) throw new Error(`another agent is listening on ${socketPath}`);
+  if (!stat.isSocket()) throw apiErrors.HUSH_ERR_API_NOT_SOCKET(socketPath);
+  if (await answers(socketPath)) throw apiErrors.HUSH_ERR_API_IN_USE(socketPath);
   logger.info('removing stale API socket', { path: socketPath });
   await fs.unlink(socketPath);
 }
@@ -140,7 +141,7 @@ export async function listenApi(app: FastifyInstance | (() => FastifyInstance), 
   if (parsed.kind === 'tcp') {
     const built = typeof app === 'function' ? app() : app;
     if (!(await requiresToken(built))) {
-      throw new Error(`listen address '${address}': a TCP listener needs a bearer token (build the app with apiToken())`);
+      throw apiErrors.HUSH_ERR_API_NEEDS_TOKEN(address);
     }
     await built.listen({ host: parsed.host, port: parsed.port });
     const bound = built.server.address() as net.AddressInfo;

@@ -24,21 +24,6 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
-export function diffFiles(
-  previous: ReadonlyMap<string, RenderedFile>,
-  next: ReadonlyMap<string, RenderedFile>,
-): FileDiff {
-  const out: FileDiff = { changed: [], added: [], removed: [], modeOnly: [] };
-  for (const [name, file] of next) {
-    const old = previous.get(name);
-    if (!old) out.added.push(name);
-    else if (!sameBytes(old.bytes, file.bytes)) out.changed.push(name);
-    else if (old.mode !== file.mode) out.modeOnly.push(name);
-  }
-  for (const name of previous.keys()) if (!next.has(name)) out.removed.push(name);
-  return out;
-}
-
 export interface EnvDiff {
   /** Names whose value changed, appeared or disappeared. Never values. */
   changed: string[];

@@ -79,19 +79,23 @@ export function planFetches(policies: readonly Policy[]): FetchPlan {
   return { sources: [...byId.values()] };
 }
 
+/** Fetched data by source id and key. */
+export type FetchedLookup = (sourceId: string, key: string) => SecretData | undefined;
+
+/** A policy's local source names, mapped to the source ids they stand for. */
+export function policySourceIds(policy: Policy): Map<string, string> {
+  return new Map(Object.entries(policy.sources).map(([name, config]) => [name, sourceId(config)]));
+}
+
 /**
  * The snapshot one policy renders from: its local source names mapped onto the fetched data,
  * which is keyed by source id and then by key.
  */
-export function policySnapshot(
-  policy: Policy,
-  fetched: ReadonlyMap<string, ReadonlyMap<string, SecretData>>,
-): Snapshot {
-  const ids = new Map(Object.entries(policy.sources).map(([name, config]) => [name, sourceId(config)]));
+export function policySnapshot(policy: Policy, fetched: FetchedLookup, ids = policySourceIds(policy)): Snapshot {
   return {
     get: (source, key) => {
       const id = ids.get(source);
-      return id === undefined ? undefined : fetched.get(id)?.get(key);
+      return id === undefined ? undefined : fetched(id, key);
     },
   };
 }

@@ -26,3 +26,18 @@ export function refId(source: string, key: string): string {
 export function describeRef(ref: Ref): string {
   return ref.field === undefined ? refId(ref.source, ref.key) : `${refId(ref.source, ref.key)}#${ref.field}`;
 }
+
+/** A value a render needed and did not find: which one, and why (never the value). */
+export interface MissingValue extends Ref {
+  /** "not available", "has no such field", ... */
+  reason: string;
+}
+
+export function missing(ref: Ref, reason: string): MissingValue {
+  return ref.field === undefined ? { source: ref.source, key: ref.key, reason } : { source: ref.source, key: ref.key, field: ref.field, reason };
+}
+
+/** "SOURCE:KEY[#FIELD] (reason)". */
+export function describeMissing(m: MissingValue): string {
+  return `${describeRef(m)} (${m.reason})`;
+}

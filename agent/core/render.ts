@@ -5,17 +5,19 @@
 import YAML from 'yaml';
 import type { EnvVar, Secret, ValueSecret } from '../config/normalize';
 import { quoteEnvValue } from './env-quote';
-import { describeRef, refId, type Ref } from './refs';
+import { missing, refId, type MissingValue, type Ref } from './refs';
 import { renderTemplate } from './template';
 import { decodeText, envNameFromKey, envNamePattern, isBytes, keyBaseName, type SecretData, type Snapshot } from './values';
 
 export type RenderResult =
   | { ok: true; bytes: Uint8Array }
-  | { ok: false; /** "SOURCE:KEY[#FIELD] (why)" */ missing: string[]; errors: string[] };
+  | { ok: false; missing: MissingValue[]; errors: string[] };
 
 const encoder = new TextEncoder();
-const fail = (missing: string[], errors: string[] = []): RenderResult => ({ ok: false, missing, errors });
+const fail = (missing: MissingValue[], errors: string[] = []): RenderResult => ({ ok: false, missing, errors });
 const text = (t: string): RenderResult => ({ ok: true, bytes: encoder.encode(t) });
+/** The ref of a value secret, or of one of its fields, for a missing-value record. */
+const fieldRef = (secret: ValueSecret, field?: string): Ref => (field === undefined ? { source: secret.source, key: secret.key } : { source: secret.source, key: secret.key, field });
 
 export function renderSecret(secret: Secret, snapshot: Snapshot): RenderResult {
   if (secret.format === 'template') {
@@ -23,7 +25,7 @@ export function renderSecret(secret: Secret, snapshot: Snapshot): RenderResult {
     return r.ok ? text(r.text) : fail(r.missing, r.errors);
   }
   const data = snapshot.get(secret.source, secret.key);
-  if (data === undefined) return fail([`${refId(secret.source, secret.key)} (not available)`]);
+  if (data === undefined) return fail([missing(fieldRef(secret), 'not available')]);
   switch (secret.format) {
     case 'raw':
       return renderRaw(secret, data);
@@ -39,19 +41,20 @@ export function renderSecret(secret: Secret, snapshot: Snapshot): RenderResult {
 function renderRaw(secret: ValueSecret, data: SecretData): RenderResult {
   const name = refId(secret.source, secret.key);
   if (isBytes(data)) {
-    if (secret.field !== undefined) return fail([`${name}#${secret.field} (is a single value and has no fields)`]);
+    if (secret.field !== undefined) return fail([missing(fieldRef(secret, secret.field), 'is a single value and has no fields')]);
     return { ok: true, bytes: data };
   }
   if (secret.field === undefined) {
     return fail([], [`${name} is a map of fields; name one with field:, or use format json, yaml or env`]);
   }
-  if (!Object.prototype.hasOwnProperty.call(data, secret.field)) return fail([`${name}#${secret.field} (has no such field)`]);
+  if (!Object.prototype.hasOwnProperty.call(data, secret.field)) return fail([missing(fieldRef(secret, secret.field), 'has no such field')]);
   const value = data[secret.field];
   if (typeof value === 'string') return text(value);
   return text(value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value ?? ''));
 }
 
 type Entries = [string, unknown][];
+
 
 /**
  * The named values of a secret: `fields` picks and renames; without it a map gives all its
@@ -66,16 +69,16 @@ function withEntries(
 ): RenderResult {
   const name = refId(secret.source, secret.key);
   if (isBytes(data)) {
-    if (secret.fields) return fail([`${name} (is a single value and has no fields)`]);
+    if (secret.fields) return fail([missing(fieldRef(secret), 'is a single value and has no fields')]);
     const value = decodeText(data);
     if (value === undefined) return fail([], [`${name} is not UTF-8 text; use format raw`]);
     return out([[forEnv ? envNameFromKey(secret.key) : keyBaseName(secret.key), value]]);
   }
   if (!secret.fields) return out(Object.keys(data).sort().map((k) => [k, data[k]]));
-  const missing = secret.fields
+  const absent = secret.fields
     .filter(([, field]) => !Object.prototype.hasOwnProperty.call(data, field))
-    .map(([, field]) => `${name}#${field} (has no such field)`);
-  if (missing.length) return fail(missing);
+    .map(([, field]) => missing(fieldRef(secret, field), 'has no such field'));
+  if (absent.length) return fail(absent);
   return out(secret.fields.map(([outName, field]) => [outName, data[field]]));
 }
 
@@ -103,32 +106,31 @@ export function renderEnvEntries(entries: Entries): RenderResult {
   return errors.length ? fail([], errors) : text(lines.join(''));
 }
 
-export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; missing: string[]; errors: string[] };
+export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; missing: MissingValue[]; errors: string[] };
 
 /** The `env:` section of a policy → variables for the app's environment at start. */
 export function resolveEnv(vars: readonly EnvVar[], snapshot: Snapshot): EnvResult {
   const env: Record<string, string> = {};
-  const missing: string[] = [];
+  const absent: MissingValue[] = [];
   const errors: string[] = [];
   for (const { name, ref } of vars) {
     const r = refValue(ref, snapshot);
-    if ('missing' in r) missing.push(r.missing);
+    if ('missing' in r) absent.push(r.missing);
     else if (r.value.includes('\0')) errors.push(`the value of ${name} contains a NUL character`);
     else env[name] = r.value;
   }
-  return missing.length || errors.length ? { ok: false, missing, errors } : { ok: true, env };
+  return absent.length || errors.length ? { ok: false, missing: absent, errors } : { ok: true, env };
 }
 
-function refValue(ref: Ref, snapshot: Snapshot): { value: string } | { missing: string } {
+function refValue(ref: Ref, snapshot: Snapshot): { value: string } | { missing: MissingValue } {
   const data = snapshot.get(ref.source, ref.key);
-  const name = describeRef(ref);
-  if (data === undefined) return { missing: `${name} (not available)` };
+  if (data === undefined) return { missing: missing(ref, 'not available') };
   if (isBytes(data)) {
-    if (ref.field !== undefined) return { missing: `${name} (is a single value and has no fields)` };
+    if (ref.field !== undefined) return { missing: missing(ref, 'is a single value and has no fields') };
     const value = decodeText(data);
-    return value === undefined ? { missing: `${name} (is not UTF-8 text)` } : { value };
+    return value === undefined ? { missing: missing(ref, 'is not UTF-8 text') } : { value };
   }
-  if (ref.field === undefined) return { missing: `${name} (is a map of fields; name one with field:)` };
-  if (!Object.prototype.hasOwnProperty.call(data, ref.field)) return { missing: `${name} (has no such field)` };
+  if (ref.field === undefined) return { missing: missing(ref, 'is a map of fields; name one with field:') };
+  if (!Object.prototype.hasOwnProperty.call(data, ref.field)) return { missing: missing(ref, 'has no such field') };
   return { value: envText(data[ref.field]) ?? '' };
 }

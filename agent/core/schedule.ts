@@ -1,5 +1,7 @@
-// Timing, as pure functions of `now` and `rand`: when to poll next, how long to wait before a
-// retry, and when a burst of changes has settled.
+// Timing, as pure functions of `now` and `rand`: when to poll next, when to renew a lease or a
+// token, how long to wait before a retry, and when a burst of changes has settled. The one
+// owner of these formulas: the runner, the Vault token lifecycle and the lease book all call
+// them.
 
 import type { Random } from '../ports/random';
 
@@ -18,6 +20,21 @@ export function nextRotation(fetchedAt: number, rotate: RotateSpec, rand: Random
   if (refreshAt !== undefined) return Math.max(fetchedAt, refreshAt);
   const jitter = Math.min(Math.max(rotate.jitter, 0), 1);
   return fetchedAt + Math.round(rotate.everyMs * (1 - jitter * rand()));
+}
+
+/** Renew at this fraction of a TTL (Vault Agent and consul-template renew at about 2/3). */
+export const renewFraction = 2 / 3;
+/** Renewals come up to this fraction of the renewal delay early, so many agents spread out. */
+export const renewJitter = 0.1;
+
+/**
+ * When to renew something granted for `ttlMs` at `grantedAt`: `fraction` of the TTL, minus up
+ * to 10% of that at random. Infinity when the grant has no end (root tokens, leases without a
+ * duration).
+ */
+export function renewalTime(grantedAt: number, ttlMs: number, rand: Random, fraction = renewFraction): number {
+  if (!Number.isFinite(ttlMs)) return Infinity;
+  return grantedAt + Math.round(ttlMs * fraction * (1 - renewJitter * rand()));
 }
 
 export interface RetryPolicy {

@@ -4,14 +4,14 @@
 // from the in-memory snapshot; a missing value is recorded and reported after the whole
 // template ran, never fetched and never rendered as an empty placeholder.
 
-import Handlebars from 'handlebars';
-import { describeRef, parseRef, type Ref } from './refs';
+import type HandlebarsModule from 'handlebars';
+import { describeRef, missing as missingValue, parseRef, type MissingValue, type Ref } from './refs';
 import { decodeText, isBytes, type Snapshot } from './values';
 
 /** A value that was not there; renders as '' but fails the render unless `default` took it. */
 class Missing {
   constructor(
-    readonly ref: string,
+    readonly ref: Ref,
     readonly reason: string,
   ) {}
   toString(): string {
@@ -57,7 +57,7 @@ function lookup(refText: unknown, field: unknown, options: HelperOptions): unkno
   const ref = parseRef(refText, typeof field === 'string' ? field : undefined)!;
   const name = describeRef(ref);
   const data = state.snapshot.get(ref.source, ref.key);
-  if (data === undefined) return new Missing(name, 'not available');
+  if (data === undefined) return new Missing(ref, 'not available');
   if (ref.field === undefined) {
     if (isBytes(data)) {
       const text = decodeText(data);
@@ -65,8 +65,8 @@ function lookup(refText: unknown, field: unknown, options: HelperOptions): unkno
     }
     return new Structured(data);
   }
-  if (isBytes(data)) return new Missing(name, 'is a single value and has no fields');
-  if (!Object.prototype.hasOwnProperty.call(data, ref.field)) return new Missing(name, 'has no such field');
+  if (isBytes(data)) return new Missing(ref, 'is a single value and has no fields');
+  if (!Object.prototype.hasOwnProperty.call(data, ref.field)) return new Missing(ref, 'has no such field');
   const value = data[ref.field];
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object') return new Structured(value);
@@ -120,12 +120,19 @@ const helpers: Record<string, (...args: unknown[]) => unknown> = {
 };
 helpers.toJSON = helpers.json!;
 
-const env = Handlebars.create();
-// Handlebars would print its own warnings (denied prototype access) to the console, outside
-// our logger; the denial itself is what matters.
-env.logger.level = 99;
-for (const name of ['log', 'lookup']) env.unregisterHelper(name);
-for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
+let environment: typeof HandlebarsModule | undefined;
+
+/** Our private Handlebars, loaded on first use: runs whose policies have no template never load it. */
+function handlebars(): typeof HandlebarsModule {
+  if (environment) return environment;
+  const env = (require('handlebars') as typeof HandlebarsModule).create();
+  // Handlebars would print its own warnings (denied prototype access) to the console, outside
+  // our logger; the denial itself is what matters.
+  env.logger.level = 99;
+  for (const name of ['log', 'lookup']) env.unregisterHelper(name);
+  for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
+  return (environment = env);
+}
 
 const knownHelpers = { ...Object.fromEntries(Object.keys(helpers).map((n) => [n, true])), log: false, lookup: false };
 const compileOptions = { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers } as const;
@@ -139,7 +146,7 @@ const cache = new Map<string, HandlebarsTemplateDelegate>();
 function compiled(template: string): HandlebarsTemplateDelegate {
   let fn = cache.get(template);
   if (!fn) {
-    fn = env.compile(template, compileOptions);
+    fn = handlebars().compile(template, compileOptions);
     if (cache.size > 1000) cache.clear();
     cache.set(template, fn);
   }
@@ -181,8 +188,8 @@ type Node = { type?: string; loc?: { start: { line: number } } } & Record<string
 export function checkTemplate(template: string): TemplateCheck {
   let ast: unknown;
   try {
-    ast = env.parse(template);
-    env.precompile(template, compileOptions);
+    ast = handlebars().parse(template);
+    handlebars().precompile(template, compileOptions);
   } catch (err) {
     return { refs: [], errors: [templateError(err)] };
   }
@@ -218,7 +225,7 @@ export function templateRefs(template: string): Ref[] {
   return checkTemplate(template).refs;
 }
 
-export type TemplateResult = { ok: true; text: string } | { ok: false; missing: string[]; errors: string[] };
+export type TemplateResult = { ok: true; text: string } | { ok: false; missing: MissingValue[]; errors: string[] };
 
 /** Renders against the snapshot; reports every missing value and the first template error. */
 export function renderTemplate(template: string, snapshot: Snapshot): TemplateResult {
@@ -226,10 +233,10 @@ export function renderTemplate(template: string, snapshot: Snapshot): TemplateRe
   state = { snapshot, pending: new Set() };
   try {
     const text = compiled(template)({}, runtimeOptions);
-    const missing = [...state.pending].map((m) => `${m.ref} (${m.reason})`);
+    const missing = [...state.pending].map((m) => missingValue(m.ref, m.reason));
     return missing.length ? { ok: false, missing, errors: [] } : { ok: true, text };
   } catch (err) {
-    const missing = [...state.pending].map((m) => `${m.ref} (${m.reason})`);
+    const missing = [...state.pending].map((m) => missingValue(m.ref, m.reason));
     return { ok: false, missing, errors: [templateError(err)] };
   } finally {
     state = previous;

@@ -1,19 +1,12 @@
 // Fetched data as the renderer sees it: a snapshot that answers (source, key) lookups from
 // memory, and the conversions from a fetched value to text. Nothing here fetches.
 
-import { refId } from './refs';
-
 /** One fetched value: a byte string (store) or a map of fields (Vault). */
 export type SecretData = Uint8Array | Readonly<Record<string, unknown>>;
 
 /** What rendering reads from. `source` is the name the policy uses. */
 export interface Snapshot {
   get(source: string, key: string): SecretData | undefined;
-}
-
-/** A snapshot over a map keyed by "SOURCE:KEY". */
-export function snapshotFromMap(map: ReadonlyMap<string, SecretData>): Snapshot {
-  return { get: (source, key) => map.get(refId(source, key)) };
 }
 
 export function isBytes(data: unknown): data is Uint8Array {
@@ -31,13 +24,18 @@ export function decodeText(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** A field value as text: strings as they are, numbers and booleans printed, objects as JSON. */
-export function fieldText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (isBytes(value)) return decodeText(value) ?? '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+/** Every string inside a fetched value, for the redactor. */
+export function* secretStrings(data: SecretData): Generator<string | Uint8Array> {
+  if (isBytes(data)) {
+    yield data;
+    return;
+  }
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') yield value;
+    else if (value && typeof value === 'object') stack.push(...Object.values(value));
+  }
 }
 
 /** The last segment of a key ("demo/db_password" → "db_password"). */

@@ -3,11 +3,6 @@
 // the runner when its data changed (the file store's watcher) or how long a value is good
 // for (Vault leases).
 
-export interface SecretRef {
-  /** The source's own key: a store name, or a Vault path. */
-  key: string;
-}
-
 /** One fetched value. `data` is a single byte string (store) or a map of fields (Vault). */
 export interface FetchedSecret {
   key: string;

@@ -4,7 +4,7 @@
 
 import type { SourceConfig } from '../config/normalize';
 import { sourceErrors } from '../errors';
-import type { Logger } from '../log';
+import type { Logger, Redactor } from '../log';
 import type { Clock } from '../ports/clock';
 import type { Random } from '../ports/random';
 import type { SecretSource } from '../ports/secret-source';
@@ -16,6 +16,8 @@ export { sourceErrors };
 
 export interface SourceDeps {
   logger: Logger;
+  /** The agent's one redactor: sources teach it the credentials they handle. */
+  redactor: Redactor;
   clock: Clock;
   random: Random;
   env: NodeJS.ProcessEnv;

@@ -17,7 +17,12 @@ import type { SecretSink, SinkFile, SinkResult } from '../../agent/sink/types';
 import { vaultTarget, type VaultTarget } from '../vault-server';
 import { createVaultSource } from '../../agent/sources/vault';
 
-/** Every log line of this file, unredacted (the loggers get an empty Redactor). */
+/**
+ * The agent's one redactor, as createAgent shares it: the loggers, the sources and the runner
+ * of this file all use it, so logLines are what would reach stderr.
+ */
+export const redactor = new Redactor();
+/** Every log line of this file, as written. */
 export const logLines: string[] = [];
 /** Every secret, token, secret_id and JWT this file used. */
 export const secrets = new Set<string>();
@@ -28,7 +33,7 @@ export function track<T extends string | null | undefined>(value: T): T {
 }
 
 export function rawLogger(): Logger {
-  return createLogger({ level: 'debug', format: 'text', write: (line) => logLines.push(line), redactor: new Redactor() });
+  return createLogger({ level: 'debug', format: 'text', write: (line) => logLines.push(line), redactor });
 }
 
 export function assertNoLeaks(): void {
@@ -56,6 +61,7 @@ export function vaultConfig(target: VaultTarget, auth: Record<string, unknown>, 
 export async function openSource(config: SourceConfig, clock: Clock = new ManualClock(Date.now()), env: NodeJS.ProcessEnv = {}): Promise<SecretSource> {
   return createVaultSource(config, 'test/vault', {
     logger: rawLogger(),
+    redactor,
     clock,
     random: seededRandom(7),
     env,
@@ -144,7 +150,7 @@ export async function startHarness(policies: Policy[], clock: ManualClock): Prom
   const sink = new MemorySink();
   const notified: string[] = [];
   const runner = createRunner({
-    policies, sources, sink, clock, random: seededRandom(3), logger: rawLogger(), redactor: new Redactor(),
+    policies, sources, sink, clock, random: seededRandom(3), logger: rawLogger(), redactor,
     onChange: async (p) => {
       notified.push(p.name);
     },

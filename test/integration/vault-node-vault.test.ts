@@ -16,13 +16,14 @@ import { usingRealVault, vaultTarget, type VaultTarget } from '../vault-server';
 const createDebug = createRequire(require.resolve('node-vault'))('debug') as { enable(namespaces: string): void; disable(): string };
 
 const real = usingRealVault();
-const logger = createLogger({ level: 'debug', format: 'text', write: () => undefined, redactor: new Redactor() });
+const redactor = new Redactor();
+const logger = createLogger({ level: 'debug', format: 'text', write: () => undefined, redactor });
 let target: VaultTarget;
 const clients: VaultClient[] = [];
 const servers: http.Server[] = [];
 
 function open(address = target.url, timeoutMs = 5000): { client: VaultClient; vault: NodeVaultClient } {
-  const client = createVaultClient({ address, timeoutMs, logger });
+  const client = createVaultClient({ address, timeoutMs, logger, redactor });
   clients.push(client);
   return { client, vault: nodeVaultOf(client)! };
 }
@@ -187,7 +188,7 @@ describe('requests go through node-vault', () => {
 });
 
 describe('tokens never leave through node-vault', () => {
-  // Not token-shaped and never registered with addSensitive: only structure can keep it out.
+  // Not token-shaped and never taught to the redactor: only structure can keep it out.
   const token = 'plain-credential-7c1e55f0a9b34d21';
 
   it('a connection refused, through a named command and a generic read, carries no token', async () => {
@@ -231,7 +232,7 @@ describe('tokens never leave through node-vault', () => {
       res.end(JSON.stringify({ errors: [`bad token ${String(req.headers['x-vault-token'])}`] }));
     });
     const { client } = open(echo.url);
-    client.addSensitive(token);
+    client.redactor.add(token);
     const err = await failure(client.request({ method: 'GET', path: 'auth/token/lookup-self', token }));
     expect((err as VaultApiError).status).toBe(400);
     expect((err as VaultApiError).message).not.toContain(token);

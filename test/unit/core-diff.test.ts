@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { changeAction, diffEnv, diffFiles, sameBytes, type RenderedFile } from '../../agent/core/diff';
+import { changeAction, diffEnv, sameBytes, type RenderedFile } from '../../agent/core/diff';
 import type { OnChange } from '../../agent/config/normalize';
 
 const f = (text: string, mode = 0o400): RenderedFile => ({ bytes: new TextEncoder().encode(text), mode });
-const files = (o: Record<string, RenderedFile>) => new Map(Object.entries(o));
 
-describe('diffFiles', () => {
-  it('same bytes: nothing changed (only-if-changed)', () => {
-    const d = diffFiles(files({ a: f('x'), b: f('y') }), files({ a: f('x'), b: f('y') }));
-    expect(d).toEqual({ changed: [], added: [], removed: [], modeOnly: [] });
-  });
-
-  it('changed, added, removed and mode-only are told apart', () => {
-    const d = diffFiles(files({ a: f('x'), b: f('y'), c: f('z') }), files({ a: f('x2'), b: f('y', 0o440), d: f('w') }));
-    expect(d).toEqual({ changed: ['a'], added: ['d'], removed: ['c'], modeOnly: ['b'] });
-  });
-
+describe('sameBytes', () => {
   it('compares bytes, not lengths', () => {
     expect(sameBytes(f('abc').bytes, f('abd').bytes)).toBe(false);
     expect(sameBytes(f('abc').bytes, f('abc').bytes)).toBe(true);

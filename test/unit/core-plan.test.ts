@@ -76,8 +76,9 @@ describe('policySnapshot', () => {
   it('maps a policy’s own source names onto the shared fetched data', () => {
     const plan = planFetches([a, b]);
     const fetched = new Map(plan.sources.map((s) => [s.id, new Map(s.keys.map((k) => [k, new TextEncoder().encode(`${s.id}|${k}`)]))]));
-    const sa = policySnapshot(a, fetched);
-    const sb = policySnapshot(b, fetched);
+    const lookup = (id: string, key: string) => fetched.get(id)?.get(key);
+    const sa = policySnapshot(a, lookup);
+    const sb = policySnapshot(b, lookup);
     expect(sa.get('dev', 'db/password')).toBe(sb.get('store', 'db/password'));
     expect(sb.get('other', 'db/password')).not.toBe(sb.get('store', 'db/password'));
     expect(sa.get('store', 'db/password')).toBeUndefined();

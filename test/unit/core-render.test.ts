@@ -3,11 +3,14 @@ import YAML from 'yaml';
 import type { Secret, ValueSecret } from '../../agent/config/normalize';
 import { renderSecret, resolveEnv } from '../../agent/core/render';
 import { checkTemplate, renderTemplate, templateRefs } from '../../agent/core/template';
-import { snapshotFromMap, type SecretData } from '../../agent/core/values';
+import type { SecretData, Snapshot } from '../../agent/core/values';
 import { parseEnvLikeDotenv } from './dotenv-rules';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** What the runner's policySnapshot gives render: lookups by the policy's own source names. */
+const snapshotFromMap = (map: ReadonlyMap<string, SecretData>): Snapshot => ({ get: (source, key) => map.get(`${source}:${key}`) });
 
 const snapshot = snapshotFromMap(
   new Map<string, SecretData>([
@@ -55,10 +58,10 @@ describe('raw', () => {
   });
 
   it('reports a missing value, a missing field, a map without field', () => {
-    expect(renderSecret(value({ key: 'nope' }), snapshot)).toEqual({ ok: false, missing: ['dev:nope (not available)'], errors: [] });
+    expect(renderSecret(value({ key: 'nope' }), snapshot)).toEqual({ ok: false, missing: [{ source: 'dev', key: 'nope', reason: 'not available' }], errors: [] });
     expect(renderSecret(value({ source: 'vault', key: 'kv/app', field: 'zz' }), snapshot)).toEqual({
       ok: false,
-      missing: ['vault:kv/app#zz (has no such field)'],
+      missing: [{ source: 'vault', key: 'kv/app', field: 'zz', reason: 'has no such field' }],
       errors: [],
     });
     expect(renderSecret(value({ source: 'vault', key: 'kv/app' }), snapshot)).toEqual({
@@ -104,7 +107,7 @@ describe('env', () => {
 
   it('reports a missing field of a map', () => {
     const r = renderSecret(value({ format: 'env', source: 'vault', key: 'kv/app', fields: [['A', 'zz'], ['B', 'api_key']] }), snapshot);
-    expect(r).toEqual({ ok: false, missing: ['vault:kv/app#zz (has no such field)'], errors: [] });
+    expect(r).toEqual({ ok: false, missing: [{ source: 'vault', key: 'kv/app', field: 'zz', reason: 'has no such field' }], errors: [] });
   });
 });
 
@@ -169,7 +172,7 @@ describe('template', () => {
     const r = renderSecret(template('{{secret "dev:a"}} {{secret "vault:kv/app" "zz"}} {{secret "dev:bin" "f"}} {{default (secret "dev:b") "x"}}'), snapshot);
     expect(r).toEqual({
       ok: false,
-      missing: ['dev:a (not available)', 'vault:kv/app#zz (has no such field)', 'dev:bin#f (is a single value and has no fields)'],
+      missing: [{ source: 'dev', key: 'a', reason: 'not available' }, { source: 'vault', key: 'kv/app', field: 'zz', reason: 'has no such field' }, { source: 'dev', key: 'bin', field: 'f', reason: 'is a single value and has no fields' }],
       errors: [],
     });
   });
@@ -217,7 +220,7 @@ describe('resolveEnv', () => {
     ).toEqual({ ok: true, env: { A: 's3cr3t-pa55', B: '5432' } });
     expect(resolveEnv([{ name: 'A', ref: { source: 'dev', key: 'x' } }, { name: 'B', ref: { source: 'vault', key: 'kv/app' } }], snapshot)).toEqual({
       ok: false,
-      missing: ['dev:x (not available)', 'vault:kv/app (is a map of fields; name one with field:)'],
+      missing: [{ source: 'dev', key: 'x', reason: 'not available' }, { source: 'vault', key: 'kv/app', reason: 'is a map of fields; name one with field:' }],
       errors: [],
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { burstDue, debounceDeadline, defaultRetry, nextRotation, noteChange, retryDelay, type Burst } from '../../agent/core/schedule';
+import { burstDue, debounceDeadline, defaultRetry, nextRotation, noteChange, renewalTime, renewFraction, retryDelay, type Burst } from '../../agent/core/schedule';
 import { ManualClock } from '../../agent/ports/clock';
 import { seededRandom } from '../../agent/ports/random';
 
@@ -116,5 +116,41 @@ describe('debounce', () => {
       }
     }
     expect(dueAt.slice(0, 3)).toEqual([400, 800, 1200]);
+  });
+});
+
+describe('renewalTime', () => {
+  it.each<[string, number, number, number | undefined, number]>([
+    ['2/3 of the TTL, rand 0', 3_000_000, 0, undefined, 1_000 + 2_000_000],
+    ['10% earlier at rand 1', 3_000_000, 1, undefined, 1_000 + 1_800_000],
+    ['5% earlier at rand 0.5', 3_000_000, 0.5, undefined, 1_000 + 1_900_000],
+    ['another fraction', 1_000_000, 0, 0.5, 1_000 + 500_000],
+    ['a zero TTL is due now', 0, 0.7, undefined, 1_000],
+    ['no end, no renewal', Infinity, 0.3, undefined, Infinity],
+  ])('%s', (_what, ttlMs, r, fraction, at) => {
+    expect(renewalTime(1_000, ttlMs, () => r, fraction)).toBe(at);
+  });
+
+  it('a token renewed on a manual clock comes due inside [0.6, 0.667] of its TTL, never after', () => {
+    const clock = new ManualClock(5_000);
+    const rand = seededRandom(11);
+    for (let i = 0; i < 1_000; i++) {
+      const at = renewalTime(clock.now(), 60_000, rand) - clock.now();
+      expect(at).toBeGreaterThanOrEqual(36_000);
+      expect(at).toBeLessThanOrEqual(40_000);
+    }
+    expect(renewFraction).toBeCloseTo(2 / 3);
+  });
+});
+
+describe('retry backoff shared by the runner and the Vault token upkeep', () => {
+  it.each<[number, number, number]>([
+    [1, 500, 1_000],
+    [2, 1_000, 2_000],
+    [7, 32_000, 64_000],
+    [9, 60_000, 120_000],
+  ])('defaultRetry, failure %s: in [%s, %s]', (attempt, lo, hi) => {
+    expect(retryDelay(attempt, defaultRetry, () => 0)).toBe(lo);
+    expect(retryDelay(attempt, defaultRetry, () => 1)).toBe(hi);
   });
 });

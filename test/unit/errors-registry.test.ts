@@ -65,6 +65,20 @@ describe('error registries', () => {
     expect(documented.filter((code, i) => documented.indexOf(code) !== i)).toEqual([]);
   });
 
+  it.each<[string, HushError]>([
+    ['a message with arguments', agentErrors.HUSH_ERR_SINK_WRITE.withCause(new Error('EIO: i/o error'), 'db_password', 'EIO')],
+    ['a message without arguments', agentErrors.HUSH_ERR_API_EMPTY_TOKEN.withCause(new Error('EIO: i/o error'))],
+  ])('keeps the cause given to withCause: %s', (_what, err) => {
+    expect((err.cause as Error).message).toBe('EIO: i/o error');
+    expect(err.message).not.toContain('[object Object]');
+  });
+
+  it('builds without a cause when none is given', () => {
+    const err = agentErrors.HUSH_ERR_SINK_WRITE('db_password', 'EIO');
+    expect(err.message).toBe('cannot write "db_password": EIO');
+    expect(err.cause).toBeUndefined();
+  });
+
   it('types codes as a literal union', () => {
     const code: AgentErrorCode = 'HUSH_ERR_SINK_WRITE';
     // @ts-expect-error: not a code of the registry

@@ -175,4 +175,41 @@ describe('runner', () => {
     expect(await t.runner.start()).toEqual({ ok: false, errors: ["p.yaml: secrets[1] (g): dev:gone: no entry 'gone'"] });
     expect([...t.out.files.keys()]).toEqual(['f']);
   });
+
+  it('names the source reason for template refs and env, and reports a failing fetch with its own words', async () => {
+    const p = policy('p', [
+      'secrets:',
+      '  - file: t',
+      '    format: template',
+      '    template: \'{{ secret "dev:a" }}-{{ secret "dev:b" }}\'',
+      'env:',
+      '  B: dev:b',
+    ].join('\n'));
+    const t = setup([p]);
+    t.src.values.set('a', 'x');
+    expect(await t.runner.start()).toEqual({
+      ok: false,
+      errors: ["p.yaml: secrets[0] (t): dev:b: no entry 'b'", "p.yaml: env: dev:b: no entry 'b'"],
+    });
+    t.src.fail('refused by 10.0.0.1');
+    t.runner.rotateNow();
+    const again = await t.runner.start();
+    expect(again.ok === false && again.errors).toEqual(['p.yaml: secrets[0] (t): dev:b: refused by 10.0.0.1', 'p.yaml: env: dev:b: refused by 10.0.0.1']);
+    expect(t.runner.status().policies[0]!.files[0]!.error).toBe('dev:b: refused by 10.0.0.1');
+  });
+
+  it('never puts a fetched value in an error line or the status, even when a source echoes it', async () => {
+    const p = policy('p', 'secrets:\n  - { file: f, source: dev, key: k }\n  - { file: g, source: dev, key: other }');
+    const t = setup([p]);
+    t.src.values.set('k', 'hunter2-secret');
+    t.src.values.set('other', 'o-value');
+    await t.runner.start();
+    t.src.values.delete('other');
+    t.src.fail('bad password hunter2-secret');
+    t.runner.rotateNow();
+    const failed = await t.runner.start();
+    const all = JSON.stringify([failed, t.runner.status()]);
+    expect(all).toContain('bad password [redacted]');
+    expect(all).not.toContain('hunter2-secret');
+  });
 });

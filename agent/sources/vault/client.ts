@@ -34,13 +34,16 @@
 //   that record decides: any 2xx is success (node-vault rejects 201/202, e.g. a revoke with
 //   sync=false), anything else is a VaultApiError (node-vault resolves a sealed sys/health and
 //   its ApiResponseError lacks Retry-After). node-vault's own error objects are never thrown:
-//   errors are rebuilt as { status, errors, retryAfterMs } with anything token-shaped or
-//   registered as sensitive scrubbed from their text. No retries here (the runner owns them).
+//   errors are rebuilt as { status, errors, retryAfterMs } with their text passed through the
+//   agent's one redactor (log.ts), which knows every token, secret_id and JWT the auth methods
+//   handled and scrubs anything token-shaped. No retries here (the runner owns them).
 
 import * as http from 'node:http';
 import * as https from 'node:https';
 import nodeVault from 'node-vault';
-import type { Logger } from '../../log';
+import { HushError } from '../../errors';
+import type { Logger, Redactor } from '../../log';
+import { vaultErrors } from './errors';
 
 export interface VaultClientOptions {
   address: string;
@@ -50,6 +53,8 @@ export interface VaultClientOptions {
   tlsSkipVerify?: boolean;
   timeoutMs: number;
   logger: Logger;
+  /** The agent's one redactor: the client teaches it nothing itself, and scrubs every error with it. */
+  redactor: Redactor;
 }
 
 export interface VaultRequest {
@@ -70,8 +75,8 @@ export interface VaultReply {
   body: Record<string, unknown> | null;
 }
 
-/** A failed call. status 0 is a transport failure (refused, reset, timeout). Never holds a token. */
-export class VaultApiError extends Error {
+/** A failed call (HUSH_ERR_VAULT_REQUEST). status 0 is a transport failure (refused, reset, timeout). Never holds a token. */
+export class VaultApiError extends HushError<'HUSH_ERR_VAULT_REQUEST'> {
   constructor(
     readonly status: number,
     readonly errors: string[],
@@ -79,7 +84,8 @@ export class VaultApiError extends Error {
     readonly retryAfterMs?: number,
     where = '',
   ) {
-    super(`${where}${status === 0 ? '' : `Vault answered ${status}`}${errors.length > 0 ? `${status === 0 ? '' : ': '}${errors.join('; ')}` : ''}`);
+    const definition = vaultErrors.HUSH_ERR_VAULT_REQUEST;
+    super(definition.code, definition(where, status, errors).message);
     this.name = 'VaultApiError';
   }
 
@@ -87,17 +93,6 @@ export class VaultApiError extends Error {
   get transient(): boolean {
     return this.status === 0 || this.status === 412 || this.status === 429 || (this.status >= 500 && this.status !== 501);
   }
-}
-
-// Vault service/batch/recovery tokens, legacy s./b. tokens, and JWTs.
-const TOKEN_SHAPES = [/\bhv[sbr]\.[A-Za-z0-9_.-]{8,}/g, /\b[sb]\.[A-Za-z0-9]{20,}/g, /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g];
-
-/** Removes token-shaped text and every known sensitive string from a message. */
-export function scrub(text: string, sensitive: Iterable<string> = []): string {
-  let out = text;
-  for (const value of sensitive) if (value.length >= 4) out = out.split(value).join('[redacted]');
-  for (const shape of TOKEN_SHAPES) out = out.replace(shape, '[redacted]');
-  return out;
 }
 
 /** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
@@ -110,9 +105,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 
 export interface VaultClient {
   request(req: VaultRequest): Promise<VaultReply>;
-  /** Strings that must never appear in an error (tokens, secret_ids, JWTs). */
-  addSensitive(value: string): void;
-  scrub(text: string): string;
+  /** The agent's redactor: auth methods teach it every token, secret_id and JWT they handle. */
+  readonly redactor: Redactor;
   close(): void;
 }
 
@@ -176,7 +170,7 @@ const errorsOf = (body: Record<string, unknown> | null) => (Array.isArray(body?.
 export function createVaultClient(options: VaultClientOptions): VaultClient {
   const base = new URL(options.address.replace(/\/+$/, '') + '/');
   const secure = base.protocol === 'https:';
-  if (!secure && base.protocol !== 'http:') throw new Error(`unsupported Vault address scheme '${base.protocol}'`);
+  if (!secure && base.protocol !== 'http:') throw vaultErrors.HUSH_ERR_VAULT_ADDRESS_SCHEME(base.protocol);
   if (options.tlsSkipVerify) {
     options.logger.warn('TLS VERIFICATION OF VAULT IS DISABLED (tls_skip_verify): anyone on the path can read every secret and token', { address: base.origin });
   }
@@ -184,13 +178,12 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const agent = secure
     ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(options.ca ? { ca: options.ca } : {}), rejectUnauthorized: !options.tlsSkipVerify })
     : new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const sensitive = new Set<string>();
-  const clean = (text: string) => scrub(text, sensitive);
+  const clean = (text: string) => options.redactor.redact(text);
 
   /** Sends what node-vault built. Resolves every HTTP answer (node-vault then judges it); records it in the call. */
   function send(sent: TransportOptions): Promise<TransportResponse> {
     const call = sent[CALL];
-    if (call === undefined) return Promise.reject(new Error('Vault request refused: it did not come through the hush adapter'));
+    if (call === undefined) return Promise.reject(vaultErrors.HUSH_ERR_VAULT_BYPASS());
     const fail = (message: string) => {
       call.failure = new VaultApiError(0, [clean(message)], null, undefined, call.where);
       return Promise.reject(call.failure);
@@ -202,7 +195,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       url = new URL('invalid:');
     }
     if (url.href !== call.expected.href) {
-      call.failure = new Error(`${call.where}not sent: node-vault built ${clean(url.pathname)}, not the path the adapter asked for`);
+      call.failure = vaultErrors.HUSH_ERR_VAULT_PATH_MISMATCH(call.where, clean(url.pathname));
       return Promise.reject(call.failure);
     }
     const method = String(sent.method);
@@ -311,7 +304,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     if (reply === undefined) {
       // node-vault refused before sending (tv4 validation); its error object is not passed on.
       const why = refusal instanceof Error ? refusal.message : 'no answer';
-      throw new Error(`${call.where}node-vault did not send the request: ${clean(why)}`);
+      throw vaultErrors.HUSH_ERR_VAULT_NOT_SENT(call.where, clean(why));
     }
     // The recorded status decides, not node-vault's resolve/reject (it rejects 201/202 and
     // resolves any sys/health status).
@@ -324,17 +317,9 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
 
   const client: VaultClient = {
     request,
-    addSensitive: (value) => {
-      if (value.length >= 4) sensitive.add(value);
-    },
-    scrub: clean,
+    redactor: options.redactor,
     close: () => agent.destroy(),
   };
   underlying.set(client, vault);
   return client;
-}
-
-/** `GET ?list=true`: Node's HTTP stack (and some proxies) refuse the LIST verb. */
-export function listRequest(path: string, token: string, signal?: AbortSignal): VaultRequest {
-  return { method: 'GET', path, query: { list: 'true' }, token, ...(signal ? { signal } : {}) };
 }

@@ -69,7 +69,7 @@ function failure(err: unknown, client: VaultClient): FetchResult {
     if (err.status === 404) return { ok: false, missing: true, reason: err.message };
     return { ok: false, missing: false, reason: err.message, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
   }
-  const message = client.scrub(err instanceof Error ? err.message : String(err));
+  const message = client.redactor.redact(err instanceof Error ? err.message : String(err));
   return { ok: false, missing: false, reason: err instanceof HushError ? `${err.code}: ${message}` : message };
 }
 
@@ -98,6 +98,7 @@ export const createVaultSource: SourceFactory = async (config, name, deps) => {
     timeoutMs: cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     tlsSkipVerify: cfg.tls_skip_verify ?? parseBool(env['VAULT_SKIP_VERIFY']) ?? false,
     logger,
+    redactor: deps.redactor,
     ...(namespace ? { namespace } : {}),
     ...(ca ? { ca } : {}),
   });
@@ -158,7 +159,7 @@ export const createVaultSource: SourceFactory = async (config, name, deps) => {
           logger.info('keeping leases and token on exit (revoke_on_exit: false)', { count: leases.leaseIds().length });
         }
       } catch (err) {
-        logger.warn('revocation on exit failed', { error: client.scrub((err as Error).message) });
+        logger.warn('revocation on exit failed', { error: client.redactor.redact((err as Error).message) });
       } finally {
         client.close();
       }

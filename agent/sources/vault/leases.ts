@@ -10,6 +10,7 @@
 // is held: no new credentials are issued while the held ones are good, whoever logs in again.
 // Replaced leases are kept until they expire, so that close() can revoke what is still live.
 
+import { renewalTime, renewFraction } from '../../core/schedule';
 import type { Logger } from '../../log';
 import type { Clock } from '../../ports/clock';
 import type { Random } from '../../ports/random';
@@ -47,11 +48,9 @@ export interface LeaseBook {
 
 export function createLeaseBook(deps: { clock: Clock; random: Random; logger: Logger; api: Api; renewFraction?: number }): LeaseBook {
   const { clock, random, logger, api } = deps;
-  const fraction = deps.renewFraction ?? 2 / 3;
+  const fraction = deps.renewFraction ?? renewFraction;
   const held = new Map<string, Held>();
   const retired: Held[] = [];
-
-  const within = (now: number, ms: number) => now + Math.round(ms * fraction * (1 - 0.1 * random()));
 
   function result(key: string, h: Held): FetchResult {
     const secret = { key, data: h.data, refreshAt: h.refreshAt, ...(Number.isFinite(h.expiresAt) ? { expiresAt: h.expiresAt } : {}) };
@@ -66,7 +65,7 @@ export function createLeaseBook(deps: { clock: Clock; random: Random; logger: Lo
     h.expiresAt = now + granted * 1000;
     h.nearMax = granted < h.askS;
     h.renewable = reply.body?.['renewable'] !== false;
-    h.refreshAt = within(now, granted * 1000);
+    h.refreshAt = renewalTime(now, granted * 1000, random, fraction);
     if (h.nearMax) logger.info('lease is near its max TTL; a replacement will be fetched before it ends', { lease: leaseName(h.leaseId), ttl_s: granted });
   }
 
@@ -74,7 +73,7 @@ export function createLeaseBook(deps: { clock: Clock; random: Random; logger: Lo
     const now = clock.now();
     const expiresAt = issued.expiresAt ?? (issued.durationS > 0 ? now + issued.durationS * 1000 : Infinity);
     const life = Number.isFinite(expiresAt) ? expiresAt - now : Infinity;
-    const h: Held = { ...issued, expiresAt, askS: issued.durationS, nearMax: false, refreshAt: Number.isFinite(life) ? within(now, life) : Infinity };
+    const h: Held = { ...issued, expiresAt, askS: issued.durationS, nearMax: false, refreshAt: renewalTime(now, life, random, fraction) };
     const old = held.get(key);
     if (old?.leaseId) retired.push(old);
     held.set(key, h);

@@ -2,13 +2,16 @@
 // renewable, and log in again when it cannot be renewed, when renewals stop growing it (its max
 // TTL is near), or when Vault answers 403 because it expired. One background loop sleeps on the
 // Clock until the next renewal; calls from fetches share the same single flight, so two callers
-// never renew or log in twice. Failures back off exponentially with jitter and a cap.
+// never renew or log in twice. The renewal time and the backoff after failures come from
+// core/schedule.ts, as everywhere else in the agent.
 
+import { defaultRetry, renewalTime, renewFraction, retryDelay } from '../../core/schedule';
 import type { Logger } from '../../log';
 import type { Clock } from '../../ports/clock';
 import type { Random } from '../../ports/random';
 import type { AuthMethod } from './auth/types';
 import { VaultApiError, type VaultClient } from './client';
+import { vaultErrors } from './errors';
 
 interface Held {
   token: string;
@@ -34,16 +37,14 @@ export interface TokenLifecycle {
   revoke(): Promise<void>;
 }
 
-const MAX_BACKOFF_MS = 120_000;
-
 export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMethod; clock: Clock; random: Random; logger: Logger; renewFraction?: number }): TokenLifecycle {
   const { client, auth, clock, random, logger } = deps;
-  const fraction = deps.renewFraction ?? 2 / 3;
+  const fraction = deps.renewFraction ?? renewFraction;
   let held: Held | undefined;
   let flight: Promise<void> | undefined;
   let failures = 0;
 
-  const renewDelay = (ttlMs: number) => Math.round(ttlMs * fraction * (1 - 0.1 * random()));
+  const renewAt = (now: number, ttlS: number) => renewalTime(now, ttlS > 0 ? ttlS * 1000 : Infinity, random, fraction);
 
   async function adopt(token: string, owned: boolean, signal?: AbortSignal): Promise<void> {
     const reply = await client.request({ method: 'GET', path: 'auth/token/lookup-self', token, ...(signal ? { signal } : {}) });
@@ -53,7 +54,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
     const expiresAt = ttlS > 0 ? now + ttlS * 1000 : Infinity;
     const renewable = data['renewable'] === true && ttlS > 0;
     const creation = Number(data['creation_ttl'] ?? ttlS);
-    held = { token, owned, expiresAt, renewable, incrementS: creation > 0 ? creation : ttlS, nearMax: false, renewAt: ttlS > 0 ? now + renewDelay(ttlS * 1000) : Infinity };
+    held = { token, owned, expiresAt, renewable, incrementS: creation > 0 ? creation : ttlS, nearMax: false, renewAt: renewAt(now, ttlS) };
     logger.info('vault token ready', { method: auth.name, ttl_s: ttlS, renewable, owned });
   }
 
@@ -70,7 +71,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
     current.expiresAt = ttlS > 0 ? now + ttlS * 1000 : Infinity;
     current.nearMax = ttlS < current.incrementS;
     current.renewable = block['renewable'] !== false;
-    current.renewAt = ttlS > 0 ? now + renewDelay(ttlS * 1000) : Infinity;
+    current.renewAt = renewAt(now, ttlS);
     if (current.nearMax) logger.info('vault token is near its max TTL; will log in again before it ends', { ttl_s: ttlS });
   }
 
@@ -106,7 +107,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
           if (!held || clock.now() >= held.expiresAt) throw err;
         }
       }
-      if (!held) throw new Error('no Vault token');
+      if (!held) throw vaultErrors.HUSH_ERR_VAULT_NO_TOKEN('no Vault token');
       return held.token;
     },
 
@@ -126,9 +127,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
 
     async run(signal) {
       while (!signal.aborted) {
-        const wait = failures > 0
-          ? Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1)) * (0.5 + 0.5 * random())
-          : held ? held.renewAt - clock.now() : 0;
+        const wait = failures > 0 ? retryDelay(failures, defaultRetry, random) : held ? held.renewAt - clock.now() : 0;
         try {
           if (wait > 0) await clock.sleep(Math.min(wait, 2 ** 31 - 1), signal);
         } catch {
@@ -141,7 +140,7 @@ export function createTokenLifecycle(deps: { client: VaultClient; auth: AuthMeth
         } catch (err) {
           if (signal.aborted) return;
           failures++;
-          logger.warn('vault token upkeep failed; will retry', { attempt: failures, error: client.scrub((err as Error).message) });
+          logger.warn('vault token upkeep failed; will retry', { attempt: failures, error: client.redactor.redact((err as Error).message) });
         }
       }
     },

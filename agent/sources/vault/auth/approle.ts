@@ -52,7 +52,7 @@ export function appRoleAuth(options: AppRoleOptions): AuthMethod {
     const reply = await call('sys/wrapping/unwrap', { token: wrapping });
     const secretId = (reply.body?.['data'] as Record<string, unknown> | undefined)?.['secret_id'];
     if (typeof secretId !== 'string' || secretId === '') throw refuse('the unwrapped response holds no secret_id');
-    client.addSensitive(secretId);
+    client.redactor.add(secretId);
     unwrapped.set(wrapping, secretId);
     return secretId;
   }
@@ -66,7 +66,7 @@ export function appRoleAuth(options: AppRoleOptions): AuthMethod {
       const secretId = wrapped ? await unwrap(client, content, signal) : content;
       const reply = await client.request({ method: 'POST', path: `auth/${mount}/login`, body: { role_id: roleId, secret_id: secretId }, ...(signal ? { signal } : {}) });
       const token = clientToken(reply.body, 'approle login');
-      client.addSensitive(token);
+      client.redactor.add(token);
       return { token, owned: true };
     },
   };

@@ -14,7 +14,7 @@ export function kubernetesAuth(options: { role: string; jwtFile?: string; mount?
       const jwt = await readCredential(options.jwtFile ?? defaultJwtFile, 'service-account JWT', client);
       const reply = await client.request({ method: 'POST', path: `auth/${mount}/login`, body: { role: options.role, jwt }, ...(signal ? { signal } : {}) });
       const token = clientToken(reply.body, 'kubernetes login');
-      client.addSensitive(token);
+      client.redactor.add(token);
       return { token, owned: true };
     },
   };

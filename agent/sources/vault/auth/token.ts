@@ -2,6 +2,7 @@
 // operator can rotate it in place) or $VAULT_TOKEN. hush does not own it and never revokes it.
 
 import type { VaultClient } from '../client';
+import { vaultErrors } from '../errors';
 import { readCredential, type AuthMethod } from './types';
 
 export function tokenAuth(tokenFile: string | undefined, env: NodeJS.ProcessEnv): AuthMethod {
@@ -10,8 +11,8 @@ export function tokenAuth(tokenFile: string | undefined, env: NodeJS.ProcessEnv)
     async login(client: VaultClient) {
       if (tokenFile !== undefined) return { token: await readCredential(tokenFile, 'token', client), owned: false };
       const token = env['VAULT_TOKEN']?.trim();
-      if (!token) throw new Error('auth method token: no token_file and $VAULT_TOKEN is not set');
-      client.addSensitive(token);
+      if (!token) throw vaultErrors.HUSH_ERR_VAULT_NO_TOKEN('auth method token: no token_file and $VAULT_TOKEN is not set');
+      client.redactor.add(token);
       return { token, owned: false };
     },
   };

@@ -2,6 +2,7 @@
 // (a token it obtained is revoked on exit; a token it was handed never is).
 
 import type { VaultClient } from '../client';
+import { vaultErrors } from '../errors';
 
 export interface LoginResult {
   token: string;
@@ -21,10 +22,10 @@ export async function readCredential(file: string, what: string, client: VaultCl
   try {
     text = (await readFile(file, 'utf8')).trim();
   } catch (err) {
-    throw new Error(`cannot read the ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL.withCause(err, what, file, (err as NodeJS.ErrnoException).code ?? 'error');
   }
-  if (text === '') throw new Error(`the ${what} file ${file} is empty`);
-  client.addSensitive(text);
+  if (text === '') throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL(what, file, 'empty');
+  client.redactor.add(text);
   return text;
 }
 
@@ -32,6 +33,6 @@ export async function readCredential(file: string, what: string, client: VaultCl
 export function clientToken(body: Record<string, unknown> | null, what: string): string {
   const auth = body?.['auth'] as Record<string, unknown> | null | undefined;
   const token = auth?.['client_token'];
-  if (typeof token !== 'string' || token === '') throw new Error(`${what}: Vault returned no client_token`);
+  if (typeof token !== 'string' || token === '') throw vaultErrors.HUSH_ERR_VAULT_LOGIN(what);
   return token;
 }
