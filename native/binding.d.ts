@@ -27,8 +27,12 @@ export interface SpawnedContainer {
   /** PID of the container's PID 1, as seen from the launcher. */
   pid: number;
   pidfd: number;
-  /** The launcher's end of the channel to init, or -1 without init. */
-  controlFd: number;
+  /**
+   * The launcher's end of the error channel (with init, also the control channel). Its first
+   * event is the verdict on the start: 'error' (setup failed), 'ready' (init: the app exec'd),
+   * 'closed' (no init: the app exec'd; with init: init died). watchChannel closes it.
+   */
+  channelFd: number;
 }
 
 export interface ExitStatus {
@@ -54,7 +58,7 @@ export interface ControlEvent {
 export interface NativeBinding {
   spawn(spec: SpawnSpec): SpawnedContainer;
   onExit(pidfd: number, callback: (status: ExitStatus) => void): void;
-  watchControl(controlFd: number, callback: (event: ControlEvent) => void): void;
+  watchChannel(channelFd: number, callback: (event: ControlEvent) => void): void;
   signal(pidfd: number, signo: number): boolean;
   restart(controlFd: number, env: string[], stopSignal: number, timeoutMs: number): void;
   createSecretsFs(sizeBytes: number, uid: number, gid: number): { fd: number; noswap: boolean };

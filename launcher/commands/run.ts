@@ -5,7 +5,7 @@ import { readSync, openSync, closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { writeLiteralSecrets } from '../literal-secrets';
-import { exitCodeOf, startContainer, type RunningContainer } from '../container';
+import { exitCodeOf, exitStatusForSetupError, setupErrorLine, startContainer, type RunningContainer } from '../container';
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
@@ -102,7 +102,7 @@ export const main: CommandMain = async (args, io) => {
       if (options.listen !== undefined) api = await serveSessionApi(session, options.listen, io.env);
     }
     const spawnStartedAt = performance.now();
-    container = startContainer({
+    container = await startContainer({
       argv: options.argv,
       env: [...new Map([...options.env, ...Object.entries(session?.env ?? {})])].map(([k, v]) => `${k}=${v}`),
       rootfs: options.rootfs,
@@ -123,8 +123,9 @@ export const main: CommandMain = async (args, io) => {
     await session?.close();
     tmpfs?.close();
     const e = err as NativeError;
-    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${session ? session.redact(e.message) : e.message}\n`);
-    return 125;
+    const line = setupErrorLine(e);
+    io.stderr.write(`hush: ${session ? session.redact(line) : line}\n`);
+    return exitStatusForSetupError(e);
   }
 
   if (io.env.HUSH_TIMING) {

@@ -15,6 +15,15 @@ extern "C" {
 
 #define HUSH_PATH_MAX 4096
 
+/* Retries a call that failed with EINTR (glibc's TEMP_FAILURE_RETRY, without relying on it). */
+#define HUSH_RETRY(expression)                 \
+  (__extension__({                             \
+    long hush_retry_result_;                   \
+    do hush_retry_result_ = (long)(expression); \
+    while (hush_retry_result_ == -1L && errno == EINTR); \
+    hush_retry_result_;                        \
+  }))
+
 /* Everything the child needs, prepared by the parent before clone. */
 struct hush_spec {
   const char *rootfs;          /* directory to bind as the container's root */
@@ -56,6 +65,8 @@ struct hush_control_header {
 #define HUSH_CONTROL_MAX (256 * 1024)
 
 /* error-channel.c */
+void hush_record_fill(struct hush_record *rec, const char *syscall, const char *path, int err);
+void hush_send_record(int fd, const struct hush_record *rec);
 void hush_report(int fd, const char *syscall, const char *path, int err);
 void hush_send_ready(int fd);
 size_t hush_strlcpy(char *dst, const char *src, size_t size);
@@ -75,12 +86,14 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) __attribute__(
 /* exec-app.c: execs the app, searching PATH; on failure reports on report_fd and returns. */
 void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd);
 
-/* spawn.c */
+/* spawn.c: returns once the child has exec'd hush-init (or the app, or died); the verdict on
+ * the app's exec comes later on channel_fd (see spawn.c's sync points), read from the event
+ * loop by the addon. */
 struct hush_spawn_result {
   pid_t pid;
   int pidfd;
-  int control_fd;     /* our end of the channel to init, -1 without init */
-  struct hush_record failure;  /* type == HUSH_RECORD_ERROR when setup failed */
+  int channel_fd;     /* our end of the error channel; with init, also the control channel */
+  struct hush_record failure;  /* type == HUSH_RECORD_ERROR when the launcher's own step failed */
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
 
