@@ -2,6 +2,9 @@
 // its exit, signals to its PID 1 through the pidfd (no pid-reuse race), and restarts of the
 // app by our init.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { maskPattern } from './hardening';
 import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent, type NativeError } from '../native';
 
 export interface RunningContainer {
@@ -22,7 +25,8 @@ const SIGKILL = 9;
  */
 export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
   const addon = native();
-  const spawned = addon.spawn(spec.init ? { ...spec, initPath: initPath() } : spec);
+  const resolved = { ...spec, maskPaths: expandMasks(spec.rootfs, spec.maskPaths) };
+  const spawned = addon.spawn(spec.init ? { ...resolved, initPath: initPath() } : resolved);
   let done = false;
   let channelOpen = true;
   let verdict: ((failure: NativeError | undefined) => void) | undefined;
@@ -70,6 +74,25 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
     if (!failure) return container;
     await exited; // reaped before the caller reports the failure
     throw failure;
+  });
+}
+
+/**
+ * Masks with a `*` in their last component, matched against the root's directory now (the
+ * root is read-only to the container, so what is there now is what it will see).
+ */
+export function expandMasks(rootfs: string, masks: readonly string[]): string[] {
+  return masks.flatMap((mask) => {
+    if (!mask.includes('*')) return [mask];
+    const dir = path.posix.dirname(mask);
+    const pattern = maskPattern(mask);
+    let names: string[];
+    try {
+      names = fs.readdirSync(path.join(rootfs, dir));
+    } catch {
+      return []; // nothing there to hide
+    }
+    return names.map((name) => path.posix.join(dir, name)).filter((candidate) => pattern.test(candidate));
   });
 }
 

@@ -21,6 +21,20 @@ export interface SpawnSpec {
   init: boolean;
   /** Path of the hush-init executable (native/build/Release/hush-init); needed with init. */
   initPath?: string;
+
+  // Hardening (issue 9): every path is resolved inside the root, never through it.
+  /** Writable tmpfs mounts (/tmp, /run, /dev/shm, --tmpfs), mounted in this order. */
+  tmpfs: TmpfsMount[];
+  /** Paths hidden behind an empty read-only file (or directory); missing ones are skipped. */
+  maskPaths: string[];
+}
+
+export interface TmpfsMount {
+  /** Absolute inside the container; created (inside the root) when missing. */
+  path: string;
+  sizeBytes: number;
+  mode: number;
+  noexec: boolean;
 }
 
 export interface SpawnedContainer {

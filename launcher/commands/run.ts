@@ -115,6 +115,8 @@ export const main: CommandMain = async (args, io) => {
       gid: options.gid,
       netNone: options.netNone,
       init: options.init,
+      tmpfs: options.tmpfs,
+      maskPaths: options.maskPaths,
     });
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {

@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -117,6 +118,35 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     spec.init_fd = open(init_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (spec.init_fd < 0) throw SyscallError(env, errno, "open", init_path);
   }
+
+  // Hardening (issue 9): sized tmpfs mounts and masks; every string formatted before clone.
+  std::vector<std::string> mask_paths = StringArray(env, obj.Get("maskPaths"), "spawn: spec.maskPaths");
+  std::vector<char*> mask_ptrs = Pointers(mask_paths);
+  spec.mask_paths = mask_ptrs.data();
+  Napi::Value tmpfs_value = obj.Get("tmpfs");
+  if (!tmpfs_value.IsArray()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
+  Napi::Array tmpfs_array = tmpfs_value.As<Napi::Array>();
+  std::vector<std::string> tmpfs_strings;
+  tmpfs_strings.reserve(tmpfs_array.Length() * 3);
+  std::vector<hush_tmpfs_mount> tmpfs(tmpfs_array.Length());
+  for (uint32_t i = 0; i < tmpfs_array.Length(); i++) {
+    Napi::Value item = tmpfs_array.Get(i);
+    if (!item.IsObject()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
+    Napi::Object m = item.As<Napi::Object>();
+    tmpfs_strings.push_back(StringField(m, "path"));
+    tmpfs_strings.push_back(std::to_string(IntField(m, "sizeBytes")));
+    char mode[16];
+    snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(IntField(m, "mode")) & 07777);
+    tmpfs_strings.push_back(mode);
+    tmpfs[i].noexec = m.Get("noexec").ToBoolean();
+  }
+  for (size_t i = 0; i < tmpfs.size(); i++) {
+    tmpfs[i].path = tmpfs_strings[3 * i].c_str();
+    tmpfs[i].size = tmpfs_strings[3 * i + 1].c_str();
+    tmpfs[i].mode = tmpfs_strings[3 * i + 2].c_str();
+  }
+  spec.tmpfs = tmpfs.data();
+  spec.tmpfs_count = tmpfs.size();
 
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);

@@ -24,6 +24,15 @@ extern "C" {
     hush_retry_result_;                        \
   }))
 
+/* A writable tmpfs in the container (/tmp, /run, /dev/shm, --tmpfs): its options as strings,
+ * formatted before clone. */
+struct hush_tmpfs_mount {
+  const char *path;   /* absolute inside the container */
+  const char *size;   /* bytes, decimal */
+  const char *mode;   /* octal */
+  int noexec;
+};
+
 /* Everything the child needs, prepared by the parent before clone. */
 struct hush_spec {
   const char *rootfs;          /* directory to bind as the container's root */
@@ -40,6 +49,11 @@ struct hush_spec {
   int net_none;                /* new network namespace with loopback up */
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
+
+  /* Hardening (issue 9): sized tmpfs mounts and masks, every path resolved inside the root. */
+  const struct hush_tmpfs_mount *tmpfs;  /* mounted in order (parents first) */
+  size_t tmpfs_count;
+  char *const *mask_paths;               /* NULL-terminated: hidden behind an empty read-only file or dir */
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
@@ -75,6 +89,21 @@ int hush_join(char *dst, size_t size, const char *a, const char *b);
 /* setup-mounts.c: builds the root under a scratch directory, pivots into it. */
 int hush_setup_mounts(const struct hush_spec *spec, int report_fd);
 int hush_bring_up_loopback(int report_fd);
+/* setup-dev.c, setup-masks.c: steps of hush_setup_mounts, on the root's descriptor. */
+int hush_setup_dev(int root_fd, int report_fd);
+int hush_setup_masks(const struct hush_spec *spec, int root_fd, int report_fd);
+
+/* resolve-in-root.c: an O_PATH descriptor for `path` beneath root_fd, symlinks resolved as
+ * if root_fd were "/"; with create, missing directories are made on the way. */
+int hush_open_in_root(int root_fd, const char *path, int create);
+int hush_path_in_root(int fd, const char *root_path, char *out, size_t size);
+
+/* mount-fs.c: the new mount API; every target is a descriptor. */
+int hush_set_mount_attr(int mount_fd, unsigned at_flags, uint64_t set, uint64_t clear);
+int hush_new_fs(const char *fstype, const char *const *options, uint64_t attrs);
+int hush_clone_tree(int dirfd, const char *path, unsigned at_flags, uint64_t set, uint64_t clear);
+int hush_attach(int mount_fd, int target_fd); /* closes mount_fd */
+int hush_mount_fs_at(int root_fd, const char *path, const char *fstype, const char *const *options, uint64_t attrs);
 
 /* setup-credentials.c */
 int hush_drop_init_privileges(int report_fd);

@@ -100,6 +100,13 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) {
   struct hush_record record;
   char *const *envp = spec->envp;
   prctl(PR_SET_NAME, "hush-init", 0, 0, 0);
+  /* Before the app exists: without CAP_SYS_PTRACE nothing in the container can ptrace init or
+   * read its /proc/1/{environ,mem,fd} (the control channel is one of those fds). The app's
+   * own exec makes it dumpable again. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    hush_report(control_fd, "prctl", "PR_SET_DUMPABLE", errno);
+    _exit(125);
+  }
 
   pid_t app = start_app(spec, envp, &record);
   if (app < 0) {
