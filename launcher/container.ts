@@ -128,5 +128,8 @@ const execReasons: Record<string, string> = {
 /** The one line `hush run` prints for a failed start (without the leading "hush: "). */
 export function setupErrorLine(err: NativeError): string {
   if (execFailure(err)) return `cannot run '${err.path}': ${execReasons[err.code] ?? err.code}`;
+  if (err.syscall === 'secrets-dir') {
+    return `run: --secrets-dir resolves to '${err.path}' inside the root: it would cover / or lie in /proc, /sys or /dev`;
+  }
   return `${err.setup ? 'container setup failed' : 'run'}: ${err.message}`;
 }

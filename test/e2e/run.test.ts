@@ -155,6 +155,13 @@ describeContainers('network and identity', () => {
     expect((await run.done).code).toBe(143);
   });
 
+  it('resolves names through the host resolver (node and getent)', async () => {
+    const lookup = `require('dns').lookup('localhost', (err, address) => console.log(err ? err.code : 'node ' + address))`;
+    const r = await hush(['run', '--', process.execPath, '-e', lookup]);
+    expect(r.stdout.trim()).toMatch(/^node (127\.0\.0\.1|::1)$/);
+    expect((await sh('getent hosts localhost | cut -d" " -f1')).stdout.trim()).toMatch(/^(127\.0\.0\.1|::1)/);
+  });
+
   it('sets --hostname, and the container id by default', async () => {
     expect((await sh('hostname', '--hostname', 'web-1')).stdout.trim()).toBe('web-1');
     const id = (await sh('hostname')).stdout.trim();
