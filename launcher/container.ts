@@ -128,6 +128,9 @@ const execReasons: Record<string, string> = {
 /** The one line `hush run` prints for a failed start (without the leading "hush: "). */
 export function setupErrorLine(err: NativeError): string {
   if (execFailure(err)) return `cannot run '${err.path}': ${execReasons[err.code] ?? err.code}`;
+  if (err.setup && err.code === 'EROFS' && (err.syscall === 'mount' || err.syscall === 'mkdir')) {
+    return `container setup failed: ${err.path} does not exist, and the root is read-only: create it, or put it under /tmp or /run`;
+  }
   if (err.syscall === 'secrets-dir') {
     return `run: --secrets-dir resolves to '${err.path}' inside the root: it would cover / or lie in /proc, /sys or /dev`;
   }

@@ -58,7 +58,7 @@ describeContainers('writable places are capped', () => {
     }
     expect(fs.existsSync('/srv/hush-no-such-dir')).toBe(false);
     const host = await sh('true', '--tmpfs', '/srv/hush-no-such-dir');
-    expect(host.stderr).toBe('hush: container setup failed: mount /srv/hush-no-such-dir: EROFS\n');
+    expect(host.stderr).toBe('hush: container setup failed: /srv/hush-no-such-dir does not exist, and the root is read-only: create it, or put it under /tmp or /run\n');
     expect(host.code).toBe(125);
     expect(fs.existsSync('/srv/hush-no-such-dir')).toBe(false);
   });
