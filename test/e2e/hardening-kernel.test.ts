@@ -1,6 +1,7 @@
 // /proc and /sys as runc and podman leave them (issue 9, item 1), and PID 1 out of the app's
 // reach (item 8): each attack is tried from inside a real container and must fail. Writes are
 // harmless: they write back the value just read.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { expect, it } from 'vitest';
 import { describeContainers, hush } from './helpers';
@@ -9,6 +10,7 @@ const sh = (script: string, ...flags: string[]) => hush(['run', ...flags, '--', 
 /** Prints "PATH: ok" or "PATH: refused" for a shell test run on each path. */
 const probe = (test: string, paths: string[]) => paths.map((p) => `if ${test.replaceAll('$P', p)} 2>/dev/null; then echo "${p}: ok"; else echo "${p}: refused"; fi`).join('; ');
 const lines = (text: string) => text.trim().split('\n');
+const haveStrace = spawnSync('strace', ['-V']).status === 0;
 
 describeContainers('/proc and /sys (like runc and podman)', () => {
   it('/proc/sys is read-only: writing back the host kernel.core_pattern fails, and the host value stays', async () => {
@@ -51,7 +53,7 @@ describeContainers('/proc and /sys (like runc and podman)', () => {
 });
 
 describeContainers('hush-init (PID 1) is out of the app\'s reach', () => {
-  it('a root app can read neither /proc/1/environ nor /proc/1/mem, nor follow its descriptors, nor ptrace it', async () => {
+  it.skipIf(!haveStrace)(`a root app can read neither /proc/1/environ nor /proc/1/mem, nor follow its descriptors, nor ptrace it${haveStrace ? '' : ' (needs strace)'}`, async () => {
     const r = await sh([
       probe('head -c1 $P > /dev/null', ['/proc/1/environ', '/proc/1/mem', '/proc/1/cmdline']),
       'for fd in /proc/1/fd/*; do if readlink -e "$fd" >/dev/null 2>&1 || cat "$fd" </dev/null >/dev/null 2>&1; then echo "$fd: reached"; fi; done',
