@@ -36,7 +36,7 @@ async function once(initArgs) {
   lap('tmpfs');
   writeLiteralSecrets(tmpfs.root, o.literalSecrets, o.uid, o.gid);
   lap('secrets');
-  const c = startContainer({
+  const c = await startContainer({
     argv: o.argv,
     env: [...o.env].map(([k, v]) => `${k}=${v}`),
     rootfs: o.rootfs,

@@ -4,6 +4,8 @@
 
 import type { SpawnSpec } from '../native';
 import { parseFlags, single, UsageError } from './flags';
+import { checkNotMasked, checkSecretsDir, maskList, tmpfsMounts } from './hardening';
+import type { TmpfsMount } from '../native';
 
 export interface RunOptions {
   argv: string[];
@@ -23,6 +25,11 @@ export interface RunOptions {
   /** Literal secrets from --secret NAME=VALUE (for trying hush without a store). */
   literalSecrets: Map<string, string>;
   listen: string | undefined;
+  // Hardening (issue 9; see hardening.ts).
+  /** /tmp, /run, /dev/shm and --tmpfs, each capped, parents first. */
+  tmpfs: TmpfsMount[];
+  /** Paths hidden in the container (patterns: `*` within the last component). */
+  maskPaths: string[];
 }
 
 export const runFlags = {
@@ -38,6 +45,10 @@ export const runFlags = {
     workdir: false,
     secret: true,
     listen: false,
+    // Hardening (issue 9).
+    tmpfs: true,
+    mask: true,
+    unmask: true,
   },
   booleans: ['no-init', 'help'],
 } as const;
@@ -86,10 +97,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
   const hostname = single(flags, 'hostname') ?? containerId;
   if (!hostnamePattern.test(hostname) || hostname.length > 64) throw new UsageError(`--hostname '${hostname}' is not a valid host name`);
 
-  const secretsDir = checkAbsolute('--secrets-dir', single(flags, 'secrets-dir') ?? '/run/secrets');
-  if (secretsDir === '/' || /^\/(proc|dev|sys)(\/|$)/.test(secretsDir)) {
-    throw new UsageError(`--secrets-dir cannot be '${secretsDir}'`);
-  }
+  const secretsDir = checkSecretsDir(checkAbsolute('--secrets-dir', single(flags, 'secrets-dir') ?? '/run/secrets'));
 
   const rootfsFlag = single(flags, 'rootfs');
   const rootfs = rootfsFlag === undefined ? '/' : checkAbsoluteOrRelative(rootfsFlag);
@@ -125,6 +133,11 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
 
   const workdir = checkAbsolute('--workdir', single(flags, 'workdir') ?? '/');
 
+  // Hardening (issue 9).
+  const tmpfs = tmpfsMounts(flags.values.get('tmpfs') ?? []);
+  const maskPaths = maskList(rootfsFlag === undefined, flags.values.get('mask') ?? [], flags.values.get('unmask') ?? []);
+  checkNotMasked(workdir, argv[0], maskPaths);
+
   return {
     argv,
     policies: flags.values.get('policy') ?? [],
@@ -141,6 +154,8 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     init: !flags.booleans.has('no-init'),
     literalSecrets,
     listen: single(flags, 'listen'),
+    tmpfs,
+    maskPaths,
   };
 }
 
@@ -175,6 +190,8 @@ export function containerSpec(options: RunOptions, secretsFd: number, policyEnv:
     gid: options.gid,
     netNone: options.netNone,
     init: options.init,
+    tmpfs: options.tmpfs,
+    maskPaths: options.maskPaths,
   };
 }
 
@@ -197,4 +214,7 @@ options:
   --workdir DIR        working directory (default /)
   --no-init            run CMD itself as PID 1 (no reaper, no signal forwarding)
   --secret NAME=VALUE  write a literal secret file (repeatable; for trying hush out)
-  --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT`;
+  --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT
+  --tmpfs PATH[:size=N]  a writable tmpfs (repeatable; default 64m; /tmp 256m, /run 32m, /dev/shm 64m)
+  --mask PATH          hide PATH in the container (repeatable; \`*\` in the last component)
+  --unmask PATH        show a path hidden by default (host root: /home /root /run/user /etc/shadow ...)`;

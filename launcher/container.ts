@@ -1,7 +1,11 @@
-// A running container as the launcher sees it: its exit, signals to its PID 1 through the
-// pidfd (no pid-reuse race), and restarts of the app by our init.
+// A running container as the launcher sees it: its start (resolved once the app has exec'd),
+// its exit, signals to its PID 1 through the pidfd (no pid-reuse race), and restarts of the
+// app by our init.
 
-import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent } from '../native';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { maskPattern } from './hardening';
+import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent, type NativeError } from '../native';
 
 export interface RunningContainer {
   readonly pid: number;
@@ -12,44 +16,88 @@ export interface RunningContainer {
   restart(env: string[], stopSignal: number, timeoutMs: number): Promise<void>;
 }
 
-export function startContainer(spec: SpawnSpec): RunningContainer {
+const SIGKILL = 9;
+
+/**
+ * Starts the container. Resolves once the app has exec'd; rejects with the NativeError of the
+ * failed step (`setup: true`) once the container is gone. The event loop is never held: the
+ * verdict is read from the error channel as libuv reports it readable.
+ */
+export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
   const addon = native();
-  const spawned = addon.spawn(spec.init ? { ...spec, initPath: initPath() } : spec);
+  const resolved = { ...spec, maskPaths: expandMasks(spec.rootfs, spec.maskPaths) };
+  const spawned = addon.spawn(spec.init ? { ...resolved, initPath: initPath() } : resolved);
   let done = false;
+  let channelOpen = true;
+  let verdict: ((failure: NativeError | undefined) => void) | undefined;
+  const started = new Promise<NativeError | undefined>((resolve) => (verdict = resolve));
   const pendingRestarts: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   const exited = new Promise<ExitStatus>((resolve) => {
     addon.onExit(spawned.pidfd, (status) => {
       done = true;
       addon.closeFd(spawned.pidfd);
-      if (spawned.controlFd >= 0) addon.closeFd(spawned.controlFd);
       for (const waiter of pendingRestarts.splice(0)) waiter.reject(new Error('the container exited during a restart'));
       resolve(status);
     });
   });
 
-  if (spawned.controlFd >= 0) {
-    addon.watchControl(spawned.controlFd, (event: ControlEvent) => {
-      const waiter = pendingRestarts.shift();
-      if (!waiter) return;
-      if (event.type === 'ready') waiter.resolve();
-      else waiter.reject(event.error ?? new Error('the container init closed its channel'));
-    });
-  }
+  addon.watchChannel(spawned.channelFd, (event: ControlEvent) => {
+    if (event.type === 'closed') channelOpen = false;
+    if (verdict) {
+      const decide = verdict;
+      verdict = undefined;
+      if (event.type === 'ready' || (event.type === 'closed' && !spec.init)) return decide(undefined);
+      if (!done) addon.signal(spawned.pidfd, SIGKILL);
+      return decide(event.error ?? initDied());
+    }
+    const waiter = pendingRestarts.shift();
+    if (!waiter) return;
+    if (event.type === 'ready') waiter.resolve();
+    else waiter.reject(event.error ?? new Error('the container init closed its channel'));
+  });
 
-  return {
+  const container: RunningContainer = {
     pid: spawned.pid,
     exited,
     signal: (signo) => !done && addon.signal(spawned.pidfd, signo),
     restart(env, stopSignal, timeoutMs) {
-      if (spawned.controlFd < 0) return Promise.reject(new Error('restart needs our init (it was started with --no-init)'));
-      if (done) return Promise.reject(new Error('the container has exited'));
+      if (!spec.init) return Promise.reject(new Error('restart needs our init (it was started with --no-init)'));
+      if (done || !channelOpen) return Promise.reject(new Error('the container has exited'));
       return new Promise<void>((resolve, reject) => {
         pendingRestarts.push({ resolve, reject });
-        addon.restart(spawned.controlFd, env, stopSignal, timeoutMs);
+        addon.restart(spawned.channelFd, env, stopSignal, timeoutMs);
       });
     },
   };
+  return started.then(async (failure) => {
+    if (!failure) return container;
+    await exited; // reaped before the caller reports the failure
+    throw failure;
+  });
+}
+
+/**
+ * Masks with a `*` in their last component, matched against the root's directory now (the
+ * root is read-only to the container, so what is there now is what it will see).
+ */
+export function expandMasks(rootfs: string, masks: readonly string[]): string[] {
+  return masks.flatMap((mask) => {
+    if (!mask.includes('*')) return [mask];
+    const dir = path.posix.dirname(mask);
+    const pattern = maskPattern(mask);
+    let names: string[];
+    try {
+      names = fs.readdirSync(path.join(rootfs, dir));
+    } catch {
+      return []; // nothing there to hide
+    }
+    return names.map((name) => path.posix.join(dir, name)).filter((candidate) => pattern.test(candidate));
+  });
+}
+
+function initDied(): NativeError {
+  return Object.assign(new Error('init: EPIPE'), { code: 'EPIPE', errno: 32, syscall: 'init', setup: true });
 }
 
 /** The launcher's exit status for a container's: the code, or 128+N for a signal N. */
@@ -57,4 +105,34 @@ export function exitCodeOf(status: ExitStatus): number {
   if (status.code !== undefined) return status.code;
   if (status.signal !== undefined) return 128 + status.signal;
   return 125;
+}
+
+const execFailure = (err: NativeError) => err.setup === true && err.syscall === 'exec' && err.path !== 'hush-init';
+
+/** `hush run`'s status for a failed start, as docker and tini give it: 127 not found, 126 cannot execute, else 125. */
+export function exitStatusForSetupError(err: NativeError): number {
+  if (!execFailure(err)) return 125;
+  return err.code === 'ENOENT' ? 127 : 126;
+}
+
+const execReasons: Record<string, string> = {
+  ENOENT: 'not found',
+  EACCES: 'permission denied',
+  ENOEXEC: 'exec format error',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a path component is not a directory',
+  ETXTBSY: 'text file busy',
+  E2BIG: 'argument list too long',
+};
+
+/** The one line `hush run` prints for a failed start (without the leading "hush: "). */
+export function setupErrorLine(err: NativeError): string {
+  if (execFailure(err)) return `cannot run '${err.path}': ${execReasons[err.code] ?? err.code}`;
+  if (err.setup && err.code === 'EROFS' && (err.syscall === 'mount' || err.syscall === 'mkdir')) {
+    return `container setup failed: ${err.path} does not exist, and the root is read-only: create it, or put it under /tmp or /run`;
+  }
+  if (err.syscall === 'secrets-dir') {
+    return `run: --secrets-dir resolves to '${err.path}' inside the root: it would cover / or lie in /proc, /sys or /dev`;
+  }
+  return `${err.setup ? 'container setup failed' : 'run'}: ${err.message}`;
 }

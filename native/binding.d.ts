@@ -21,14 +21,32 @@ export interface SpawnSpec {
   init: boolean;
   /** Path of the hush-init executable (native/build/Release/hush-init); needed with init. */
   initPath?: string;
+
+  // Hardening (issue 9): every path is resolved inside the root, never through it.
+  /** Writable tmpfs mounts (/tmp, /run, /dev/shm, --tmpfs), mounted in this order. */
+  tmpfs: TmpfsMount[];
+  /** Paths hidden behind an empty read-only file (or directory); missing ones are skipped. */
+  maskPaths: string[];
+}
+
+export interface TmpfsMount {
+  /** Absolute inside the container; created (inside the root) when missing. */
+  path: string;
+  sizeBytes: number;
+  mode: number;
+  noexec: boolean;
 }
 
 export interface SpawnedContainer {
   /** PID of the container's PID 1, as seen from the launcher. */
   pid: number;
   pidfd: number;
-  /** The launcher's end of the channel to init, or -1 without init. */
-  controlFd: number;
+  /**
+   * The launcher's end of the error channel (with init, also the control channel). Its first
+   * event is the verdict on the start: 'error' (setup failed), 'ready' (init: the app exec'd),
+   * 'closed' (no init: the app exec'd; with init: init died). watchChannel closes it.
+   */
+  channelFd: number;
 }
 
 export interface ExitStatus {
@@ -54,7 +72,7 @@ export interface ControlEvent {
 export interface NativeBinding {
   spawn(spec: SpawnSpec): SpawnedContainer;
   onExit(pidfd: number, callback: (status: ExitStatus) => void): void;
-  watchControl(controlFd: number, callback: (event: ControlEvent) => void): void;
+  watchChannel(channelFd: number, callback: (event: ControlEvent) => void): void;
   signal(pidfd: number, signo: number): boolean;
   restart(controlFd: number, env: string[], stopSignal: number, timeoutMs: number): void;
   createSecretsFs(sizeBytes: number, uid: number, gid: number): { fd: number; noswap: boolean };

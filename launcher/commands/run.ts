@@ -8,7 +8,7 @@ import { constants as osConstants } from 'node:os';
 import { appSignals } from '../../agent/core/signals';
 import type { AppHandle } from '../../agent/on-change';
 import type { AgentService } from '../../agent/service';
-import { exitCodeOf, startContainer, type RunningContainer } from '../container';
+import { exitCodeOf, exitStatusForSetupError, setupErrorLine, startContainer, type RunningContainer } from '../container';
 import { appEnv, containerSpec, parseRunArgs, runUsage, secretsTmpfsSize, type RunOptions } from '../container-spec';
 import { exitStatus } from '../errors';
 import { UsageError } from '../flags';
@@ -89,13 +89,13 @@ export const main: CommandMain = async (args, io) => {
       if (options.listen !== undefined) await service.serve(options.listen);
     }
     const spawned = timing.spawn();
-    container = startContainer(containerSpec(options, tmpfs!.fd, policyEnv));
+    container = await startContainer(containerSpec(options, tmpfs!.fd, policyEnv));
     spawned();
   } catch (err) {
     await closeAll();
-    const e = err as NativeError;
-    io.stderr.write(`hush: ${e.setup ? 'container setup failed' : 'run'}: ${service ? service.redact(e.message) : e.message}\n`);
-    return exitStatus.runFailed;
+    const line = setupErrorLine(err as NativeError);
+    io.stderr.write(`hush: ${service ? service.redact(line) : line}\n`);
+    return exitStatusForSetupError(err as NativeError);
   }
   timing.report(io.stderr);
   signals.flush();

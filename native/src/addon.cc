@@ -4,6 +4,7 @@
 #include <uv.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -75,7 +76,8 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-// spawn(spec) -> { pid, pidfd, controlFd }
+// spawn(spec) -> { pid, pidfd, channelFd }: returns once clone has; the app's exec is reported
+// later on channelFd (watchChannel), so the event loop never waits for it.
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) Usage(env, "spawn(spec): spec must be an object");
@@ -117,6 +119,35 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     if (spec.init_fd < 0) throw SyscallError(env, errno, "open", init_path);
   }
 
+  // Hardening (issue 9): sized tmpfs mounts and masks; every string formatted before clone.
+  std::vector<std::string> mask_paths = StringArray(env, obj.Get("maskPaths"), "spawn: spec.maskPaths");
+  std::vector<char*> mask_ptrs = Pointers(mask_paths);
+  spec.mask_paths = mask_ptrs.data();
+  Napi::Value tmpfs_value = obj.Get("tmpfs");
+  if (!tmpfs_value.IsArray()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
+  Napi::Array tmpfs_array = tmpfs_value.As<Napi::Array>();
+  std::vector<std::string> tmpfs_strings;
+  tmpfs_strings.reserve(tmpfs_array.Length() * 3);
+  std::vector<hush_tmpfs_mount> tmpfs(tmpfs_array.Length());
+  for (uint32_t i = 0; i < tmpfs_array.Length(); i++) {
+    Napi::Value item = tmpfs_array.Get(i);
+    if (!item.IsObject()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
+    Napi::Object m = item.As<Napi::Object>();
+    tmpfs_strings.push_back(StringField(m, "path"));
+    tmpfs_strings.push_back(std::to_string(IntField(m, "sizeBytes")));
+    char mode[16];
+    snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(IntField(m, "mode")) & 07777);
+    tmpfs_strings.push_back(mode);
+    tmpfs[i].noexec = m.Get("noexec").ToBoolean();
+  }
+  for (size_t i = 0; i < tmpfs.size(); i++) {
+    tmpfs[i].path = tmpfs_strings[3 * i].c_str();
+    tmpfs[i].size = tmpfs_strings[3 * i + 1].c_str();
+    tmpfs[i].mode = tmpfs_strings[3 * i + 2].c_str();
+  }
+  spec.tmpfs = tmpfs.data();
+  spec.tmpfs_count = tmpfs.size();
+
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);
   if (spec.init_fd >= 0) close(spec.init_fd);
@@ -128,7 +159,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("pid", result.pid);
   out.Set("pidfd", result.pidfd);
-  out.Set("controlFd", result.control_fd);
+  out.Set("channelFd", result.channel_fd);
   return out;
 }
 
@@ -190,7 +221,7 @@ Napi::Value OnExit(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void OnControlReadable(uv_poll_t* handle, int status, int events) {
+void OnChannelReadable(uv_poll_t* handle, int status, int events) {
   auto* watch = reinterpret_cast<FdWatch*>(handle->data);
   Napi::Env env = watch->callback.Env();
   Napi::HandleScope scope(env);
@@ -202,21 +233,27 @@ void OnControlReadable(uv_poll_t* handle, int status, int events) {
   if (n == static_cast<ssize_t>(sizeof record) && record.type == HUSH_RECORD_READY) {
     event.Set("type", "ready");
   } else if (n == static_cast<ssize_t>(sizeof record) && record.type == HUSH_RECORD_ERROR) {
+    Napi::Error error = SyscallError(env, record.err, record.syscall, record.path);
+    error.Set("setup", Napi::Boolean::New(env, true));
     event.Set("type", "error");
-    event.Set("error", SyscallError(env, record.err, record.syscall, record.path).Value());
+    event.Set("error", error.Value());
   } else {
+    // EOF (or a broken channel): the watch owns the descriptor and closes it with itself.
     event.Set("type", "closed");
     Napi::FunctionReference callback = std::move(watch->callback);
+    int fd = watch->fd;
     CloseWatch(watch);
+    close(fd);
     callback.Call({event});
     return;
   }
   watch->callback.Call({event});
 }
 
-// watchControl(fd, cb({type: 'ready'|'error'|'closed', error?})): init's reports after a restart.
-Napi::Value WatchControl(const Napi::CallbackInfo& info) {
-  FdWatch* watch = StartWatch(info, "watchControl(fd, callback)", UV_READABLE | UV_DISCONNECT, OnControlReadable);
+// watchChannel(fd, cb({type: 'ready'|'error'|'closed', error?})): the child's and init's
+// records, from the first exec report to the last restart. Closes fd after 'closed'.
+Napi::Value WatchChannel(const Napi::CallbackInfo& info) {
+  FdWatch* watch = StartWatch(info, "watchChannel(fd, callback)", UV_READABLE | UV_DISCONNECT, OnChannelReadable);
   // The control channel must not keep the process alive by itself: the pidfd watch does.
   uv_unref(reinterpret_cast<uv_handle_t*>(&watch->handle));
   return info.Env().Undefined();
@@ -320,7 +357,7 @@ Napi::Value CloseFd(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("onExit", Napi::Function::New(env, OnExit));
-  exports.Set("watchControl", Napi::Function::New(env, WatchControl));
+  exports.Set("watchChannel", Napi::Function::New(env, WatchChannel));
   exports.Set("signal", Napi::Function::New(env, Signal));
   exports.Set("restart", Napi::Function::New(env, Restart));
   exports.Set("createSecretsFs", Napi::Function::New(env, CreateSecretsFs));

@@ -30,26 +30,27 @@ int hush_join(char *dst, size_t size, const char *a, const char *b) {
   return 0;
 }
 
-static void send_record(int fd, const struct hush_record *rec) {
-  ssize_t n;
-  do {
-    n = send(fd, rec, sizeof *rec, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+void hush_record_fill(struct hush_record *rec, const char *syscall, const char *path, int err) {
+  memset(rec, 0, sizeof *rec);
+  rec->type = HUSH_RECORD_ERROR;
+  rec->err = err;
+  hush_strlcpy(rec->syscall, syscall, sizeof rec->syscall);
+  hush_strlcpy(rec->path, path ? path : "", sizeof rec->path);
+}
+
+void hush_send_record(int fd, const struct hush_record *rec) {
+  HUSH_RETRY(send(fd, rec, sizeof *rec, MSG_NOSIGNAL));
 }
 
 void hush_report(int fd, const char *syscall, const char *path, int err) {
   struct hush_record rec;
-  memset(&rec, 0, sizeof rec);
-  rec.type = HUSH_RECORD_ERROR;
-  rec.err = err;
-  hush_strlcpy(rec.syscall, syscall, sizeof rec.syscall);
-  hush_strlcpy(rec.path, path ? path : "", sizeof rec.path);
-  send_record(fd, &rec);
+  hush_record_fill(&rec, syscall, path, err);
+  hush_send_record(fd, &rec);
 }
 
 void hush_send_ready(int fd) {
   struct hush_record rec;
   memset(&rec, 0, sizeof rec);
   rec.type = HUSH_RECORD_READY;
-  send_record(fd, &rec);
+  hush_send_record(fd, &rec);
 }

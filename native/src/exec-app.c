@@ -4,13 +4,18 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd) {
   const char *name = argv[0];
   if (strchr(name, '/')) {
     execve(name, argv, envp);
-    hush_report(report_fd, "exec", name, errno);
+    int err = errno;
+    struct stat st;
+    /* execve says EACCES for a directory; say what it is. */
+    if (err == EACCES && stat(name, &st) == 0 && S_ISDIR(st.st_mode)) err = EISDIR;
+    hush_report(report_fd, "exec", name, err);
     return;
   }
   char candidate[HUSH_PATH_MAX];

@@ -15,6 +15,24 @@ extern "C" {
 
 #define HUSH_PATH_MAX 4096
 
+/* Retries a call that failed with EINTR (glibc's TEMP_FAILURE_RETRY, without relying on it). */
+#define HUSH_RETRY(expression)                 \
+  (__extension__({                             \
+    long hush_retry_result_;                   \
+    do hush_retry_result_ = (long)(expression); \
+    while (hush_retry_result_ == -1L && errno == EINTR); \
+    hush_retry_result_;                        \
+  }))
+
+/* A writable tmpfs in the container (/tmp, /run, /dev/shm, --tmpfs): its options as strings,
+ * formatted before clone. */
+struct hush_tmpfs_mount {
+  const char *path;   /* absolute inside the container */
+  const char *size;   /* bytes, decimal */
+  const char *mode;   /* octal */
+  int noexec;
+};
+
 /* Everything the child needs, prepared by the parent before clone. */
 struct hush_spec {
   const char *rootfs;          /* directory to bind as the container's root */
@@ -31,6 +49,11 @@ struct hush_spec {
   int net_none;                /* new network namespace with loopback up */
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
+
+  /* Hardening (issue 9): sized tmpfs mounts and masks, every path resolved inside the root. */
+  const struct hush_tmpfs_mount *tmpfs;  /* mounted in order (parents first) */
+  size_t tmpfs_count;
+  char *const *mask_paths;               /* NULL-terminated: hidden behind an empty read-only file or dir */
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
@@ -56,6 +79,8 @@ struct hush_control_header {
 #define HUSH_CONTROL_MAX (256 * 1024)
 
 /* error-channel.c */
+void hush_record_fill(struct hush_record *rec, const char *syscall, const char *path, int err);
+void hush_send_record(int fd, const struct hush_record *rec);
 void hush_report(int fd, const char *syscall, const char *path, int err);
 void hush_send_ready(int fd);
 size_t hush_strlcpy(char *dst, const char *src, size_t size);
@@ -64,6 +89,21 @@ int hush_join(char *dst, size_t size, const char *a, const char *b);
 /* setup-mounts.c: builds the root under a scratch directory, pivots into it. */
 int hush_setup_mounts(const struct hush_spec *spec, int report_fd);
 int hush_bring_up_loopback(int report_fd);
+/* setup-dev.c, setup-masks.c: steps of hush_setup_mounts, on the root's descriptor. */
+int hush_setup_dev(int root_fd, int report_fd);
+int hush_setup_masks(const struct hush_spec *spec, int root_fd, int report_fd);
+
+/* resolve-in-root.c: an O_PATH descriptor for `path` beneath root_fd, symlinks resolved as
+ * if root_fd were "/"; with create, missing directories are made on the way. */
+int hush_open_in_root(int root_fd, const char *path, int create);
+int hush_path_in_root(int fd, const char *root_path, char *out, size_t size);
+
+/* mount-fs.c: the new mount API; every target is a descriptor. */
+int hush_set_mount_attr(int mount_fd, unsigned at_flags, uint64_t set, uint64_t clear);
+int hush_new_fs(const char *fstype, const char *const *options, uint64_t attrs);
+int hush_clone_tree(int dirfd, const char *path, unsigned at_flags, uint64_t set, uint64_t clear);
+int hush_attach(int mount_fd, int target_fd); /* closes mount_fd */
+int hush_mount_fs_at(int root_fd, const char *path, const char *fstype, const char *const *options, uint64_t attrs);
 
 /* setup-credentials.c */
 int hush_drop_init_privileges(int report_fd);
@@ -75,12 +115,14 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) __attribute__(
 /* exec-app.c: execs the app, searching PATH; on failure reports on report_fd and returns. */
 void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd);
 
-/* spawn.c */
+/* spawn.c: returns once the child has exec'd hush-init (or the app, or died); the verdict on
+ * the app's exec comes later on channel_fd (see spawn.c's sync points), read from the event
+ * loop by the addon. */
 struct hush_spawn_result {
   pid_t pid;
   int pidfd;
-  int control_fd;     /* our end of the channel to init, -1 without init */
-  struct hush_record failure;  /* type == HUSH_RECORD_ERROR when setup failed */
+  int channel_fd;     /* our end of the error channel; with init, also the control channel */
+  struct hush_record failure;  /* type == HUSH_RECORD_ERROR when the launcher's own step failed */
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
 

@@ -45,10 +45,7 @@ static void app_child(const struct hush_spec *spec, char *const *envp, int repor
 static pid_t start_app(const struct hush_spec *spec, char *const *envp, struct hush_record *failure) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-    memset(failure, 0, sizeof *failure);
-    failure->type = HUSH_RECORD_ERROR;
-    failure->err = errno;
-    hush_strlcpy(failure->syscall, "socketpair", sizeof failure->syscall);
+    hush_record_fill(failure, "socketpair", "app", errno);
     return -1;
   }
   pid_t pid = fork();
@@ -56,23 +53,18 @@ static pid_t start_app(const struct hush_spec *spec, char *const *envp, struct h
     close(sv[0]);
     app_child(spec, envp, sv[1]);
   }
-  int clone_errno = errno;
+  int fork_errno = errno;
   close(sv[1]);
   if (pid < 0) {
     close(sv[0]);
-    memset(failure, 0, sizeof *failure);
-    failure->type = HUSH_RECORD_ERROR;
-    failure->err = clone_errno;
-    hush_strlcpy(failure->syscall, "clone", sizeof failure->syscall);
+    hush_record_fill(failure, "clone", "app", fork_errno);
     return -1;
   }
-  ssize_t n;
-  do {
-    n = recv(sv[0], failure, sizeof *failure, 0);
-  } while (n < 0 && errno == EINTR);
+  /* The app's end closes on exec (CLOEXEC): EOF means it exec'd, a record that it did not. */
+  ssize_t n = HUSH_RETRY(recv(sv[0], failure, sizeof *failure, 0));
   close(sv[0]);
   if (n == (ssize_t)sizeof *failure && failure->type == HUSH_RECORD_ERROR) {
-    waitpid(pid, NULL, 0);
+    HUSH_RETRY(waitpid(pid, NULL, 0));
     return -1;
   }
   return pid;
@@ -108,10 +100,17 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) {
   struct hush_record record;
   char *const *envp = spec->envp;
   prctl(PR_SET_NAME, "hush-init", 0, 0, 0);
+  /* Before the app exists: without CAP_SYS_PTRACE nothing in the container can ptrace init or
+   * read its /proc/1/{environ,mem,fd} (the control channel is one of those fds). The app's
+   * own exec makes it dumpable again. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    hush_report(control_fd, "prctl", "PR_SET_DUMPABLE", errno);
+    _exit(125);
+  }
 
   pid_t app = start_app(spec, envp, &record);
   if (app < 0) {
-    send(control_fd, &record, sizeof record, MSG_NOSIGNAL);
+    hush_send_record(control_fd, &record);
     _exit(125);
   }
 
@@ -162,7 +161,7 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) {
             kill_deadline = -1;
             app = start_app(spec, envp, &record);
             if (app < 0) {
-              send(control_fd, &record, sizeof record, MSG_NOSIGNAL);
+              hush_send_record(control_fd, &record);
               _exit(125);
             }
             hush_send_ready(control_fd);
@@ -172,7 +171,7 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) {
     }
 
     if (fds[1].revents & POLLIN) {
-      ssize_t n = recv(control_fd, control_buf, sizeof control_buf, 0);
+      ssize_t n = HUSH_RETRY(recv(control_fd, control_buf, sizeof control_buf, 0));
       const struct hush_control_header *header = (const struct hush_control_header *)control_buf;
       if (n >= (ssize_t)sizeof *header && header->type == HUSH_CONTROL_RESTART && !restarting &&
           take_restart_env(n, header) == 0) {

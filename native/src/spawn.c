@@ -5,10 +5,13 @@
  * lives on in the container. The parent blocks every signal around clone, so the child starts
  * with none delivered to Node's handlers; the child resets all handlers before it unblocks any.
  *
- * Sync points on the error channel (a SOCK_SEQPACKET pair, close-on-exec but for init):
+ * hush_spawn returns as soon as clone does (the vfork child has exec'd hush-init, or the app,
+ * or died): it never waits for the app. The verdict arrives later on the error channel (a
+ * SOCK_SEQPACKET pair, close-on-exec but for init), which the addon polls from the event loop:
  *   child → parent  ERROR record       a setup step failed; the child exits 125
  *   init  → parent  READY record       the app has exec'd (init keeps the channel for control)
- *   EOF                                (no init) exec succeeded, or the child died
+ *   EOF                                no init: the app exec'd (or the child died after its
+ *                                      ERROR record); with init: init died before READY
  */
 #include "hush.h"
 
@@ -25,16 +28,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
 #endif
 
 /* True when the launcher has already gone (its end of the channel is closed). */
@@ -104,10 +103,7 @@ static int child_main(void *raw) {
 }
 
 static void set_failure(struct hush_spawn_result *out, const char *syscall, int err) {
-  memset(&out->failure, 0, sizeof out->failure);
-  out->failure.type = HUSH_RECORD_ERROR;
-  out->failure.err = err;
-  hush_strlcpy(out->failure.syscall, syscall, sizeof out->failure.syscall);
+  hush_record_fill(&out->failure, syscall, "", err);
 }
 
 /* hush-init CONTROL_FD UID GID -- argv... */
@@ -132,17 +128,13 @@ static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers
 
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   memset(out, 0, sizeof *out);
-  out->pidfd = out->control_fd = -1;
+  out->pidfd = out->channel_fd = -1;
 
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
     set_failure(out, "socketpair", errno);
     return -1;
   }
-  /* A child stuck in setup (a hung mount) must not hang the launcher forever. */
-  struct timeval timeout = {30, 0};
-  setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-
   char numbers[3][24];
   char **init_argv = spec->use_init ? build_init_argv(spec, sv[1], numbers) : NULL;
   void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -177,41 +169,8 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     return -1;
   }
 
-  struct hush_record record;
-  ssize_t n;
-  do {
-    n = recv(sv[0], &record, sizeof record, 0);
-  } while (n < 0 && errno == EINTR);
-
-  int ok;
-  if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_ERROR) {
-    out->failure = record;
-    ok = 0;
-  } else if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_READY) {
-    ok = spec->use_init;
-  } else if (n == 0) {
-    /* Without init, EOF means exec closed the child's end. With init, init died early. */
-    ok = !spec->use_init;
-    if (!ok) set_failure(out, "init", EPIPE);
-  } else {
-    set_failure(out, n < 0 ? "recv" : "init", n < 0 ? errno : EPROTO);
-    ok = 0;
-  }
-
-  if (!ok) {
-    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-    siginfo_t info;
-    syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED, NULL);
-    close(pidfd);
-    close(sv[0]);
-    return -1;
-  }
   out->pid = pid;
   out->pidfd = pidfd;
-  if (spec->use_init) {
-    out->control_fd = sv[0];
-  } else {
-    close(sv[0]);
-  }
+  out->channel_fd = sv[0];
   return 0;
 }

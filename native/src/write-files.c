@@ -16,9 +16,9 @@ int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint
   if (fd < 0) return errno;
   int err = 0;
   for (size_t off = 0; off < length && !err;) {
-    ssize_t n = write(fd, bytes + off, length - off);
-    if (n < 0 && errno != EINTR) err = errno;
-    else if (n > 0) off += (size_t)n;
+    ssize_t n = HUSH_RETRY(write(fd, bytes + off, length - off));
+    if (n < 0) err = errno;
+    else off += (size_t)n;
   }
   if (!err && (uid >= 0 || gid >= 0) && fchown(fd, (uid_t)uid, (gid_t)gid) < 0) err = errno;
   if (!err && chmod_needed && fchmod(fd, mode) < 0) err = errno;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureCommand, hush, repo, startHush } from './helpers';
+import { describeContainers, fixtureCommand, hush, repo, startHush } from './helpers';
 import { makeStore, writePolicy, type TestStore } from './store-fixture';
 
 let store: TestStore;
@@ -16,7 +16,7 @@ afterAll(() => store.cleanup());
 const policy = (name: string, body: string) =>
   writePolicy(store.dir, name, `version: 1\nname: ${name.replace(/\.yaml$/, '')}\nsources:\n  dev: { type: file, path: secrets.hush }\n${body}`);
 
-describe('hush run with policies', () => {
+describeContainers('hush run with policies', () => {
   it('renders every secret before the app starts, with the policy modes and the app user as owner', async () => {
     const file = policy('modes.yaml', [
       'secrets:',
@@ -211,7 +211,7 @@ describe('hush agent', () => {
   });
 });
 
-describe('hush demo', () => {
+describeContainers('hush demo', () => {
   it('runs the bundled demo with the bundled store', async () => {
     const r = await hush(['demo'], { cwd: repo });
     expect(r.code).toBe(0);

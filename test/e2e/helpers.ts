@@ -1,12 +1,26 @@
 // Helpers for end-to-end tests: run the built `hush` CLI as a real process.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describe } from 'vitest';
 
 export const repo = path.resolve(__dirname, '..', '..');
 export const hushBin = path.join(repo, 'bin', 'hush');
 export const fixtures = path.join(repo, 'test', 'fixtures');
+
+/** Why `hush run` cannot start containers on this machine, or undefined when it can. */
+export const containersMissing: string | undefined = (() => {
+  if (process.getuid?.() !== 0) return 'needs root';
+  const probe = spawnSync('unshare', ['--mount', '--pid', '--uts', '--ipc', '--fork', 'true'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `needs mount, PID, UTS and IPC namespaces: ${(probe.stderr || String(probe.error)).trim()}`;
+  return undefined;
+})();
+
+/** `describe` for tests that start containers: skipped, with the reason in its name, where they cannot run. */
+export function describeContainers(name: string, body: () => void): void {
+  describe.skipIf(containersMissing !== undefined)(containersMissing ? `${name} (skipped: ${containersMissing})` : name, body);
+}
 
 /**
  * The command line that runs a fixture app inside a container. The fixture's text is passed as

@@ -3,12 +3,12 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { descendants, fixtureCommand, hush, makeRootfs, processExists, startHush } from './helpers';
+import { expect, it } from 'vitest';
+import { describeContainers, descendants, fixtureCommand, hush, makeRootfs, processExists, startHush } from './helpers';
 
 const sh = (script: string, ...flags: string[]) => hush(['run', ...flags, '--', '/bin/sh', '-c', script]);
 
-describe('PID 1', () => {
+describeContainers('PID 1', () => {
   it('runs the app as PID 2 under our init', async () => {
     const r = await sh('echo $$; cat /proc/1/comm');
     expect(r.stdout.split('\n').slice(0, 2)).toEqual(['2', 'hush-init']);
@@ -47,7 +47,7 @@ describe('PID 1', () => {
   }
 });
 
-describe('exit status', () => {
+describeContainers('exit status', () => {
   it.each([
     ['exit 0', 0],
     ['exit 3', 3],
@@ -65,7 +65,7 @@ describe('exit status', () => {
   });
 });
 
-describe('filesystem', () => {
+describeContainers('filesystem', () => {
   it('mounts the host root read-only', async () => {
     const r = await sh('touch /hush-should-not-exist 2>&1; echo rc=$?');
     expect(r.stdout).toMatch(/Read-only file system/);
@@ -125,7 +125,7 @@ describe('filesystem', () => {
   });
 });
 
-describe('network and identity', () => {
+describeContainers('network and identity', () => {
   it('--net none has only loopback, and it is up', async () => {
     const r = await sh('ls /sys/class/net; cat /sys/class/net/lo/flags; tail -n +3 /proc/net/dev | cut -d: -f1', '--net', 'none');
     const [iface, flags, ...devices] = r.stdout.trim().split('\n');
@@ -155,6 +155,13 @@ describe('network and identity', () => {
     expect((await run.done).code).toBe(143);
   });
 
+  it('resolves names through the host resolver (node and getent)', async () => {
+    const lookup = `require('dns').lookup('localhost', (err, address) => console.log(err ? err.code : 'node ' + address))`;
+    const r = await hush(['run', '--', process.execPath, '-e', lookup]);
+    expect(r.stdout.trim()).toMatch(/^node (127\.0\.0\.1|::1)$/);
+    expect((await sh('getent hosts localhost | cut -d" " -f1')).stdout.trim()).toMatch(/^(127\.0\.0\.1|::1)/);
+  });
+
   it('sets --hostname, and the container id by default', async () => {
     expect((await sh('hostname', '--hostname', 'web-1')).stdout.trim()).toBe('web-1');
     const id = (await sh('hostname')).stdout.trim();
@@ -174,12 +181,10 @@ describe('network and identity', () => {
   });
 });
 
-describe('failures before the app starts', () => {
+describeContainers('failures before the app starts', () => {
   it.each([
     [['--workdir', '/nope', '--', 'true'], 'hush: container setup failed: chdir /nope: ENOENT\n'],
     [['--rootfs', '/nope', '--', 'true'], 'hush: container setup failed: rootfs /nope: ENOENT\n'],
-    [['--', 'no-such-command'], 'hush: container setup failed: exec no-such-command: ENOENT\n'],
-    [['--no-init', '--', '/no/such/path'], 'hush: container setup failed: exec /no/such/path: ENOENT\n'],
     [['--net', 'bridge', '--', 'true'], "hush: run: --net must be 'host' or 'none', got 'bridge'\n"],
     [['--user', 'bob', '--', 'true'], "hush: run: --user: UID must be a number, got 'bob'\n"],
     [['--bogus', '--', 'true'], 'hush: run: unknown option --bogus\n'],
@@ -193,7 +198,37 @@ describe('failures before the app starts', () => {
   });
 });
 
-describe('kill -9 of hush run', () => {
+describeContainers('commands that cannot run (as docker and tini: 127 not found, 126 not executable)', () => {
+  // A file of the host root that is never executable: the kernel's own (0444) version string.
+  const notExecutable = '/proc/version';
+  it.each([
+    [['--', 'no-such-command'], 127, "hush: cannot run 'no-such-command': not found\n"],
+    [['--', '/no/such/path'], 127, "hush: cannot run '/no/such/path': not found\n"],
+    [['--no-init', '--', '/no/such/path'], 127, "hush: cannot run '/no/such/path': not found\n"],
+    [['--', notExecutable], 126, `hush: cannot run '${notExecutable}': permission denied\n`],
+    [['--no-init', '--', notExecutable], 126, `hush: cannot run '${notExecutable}': permission denied\n`],
+    [['--', '/usr'], 126, "hush: cannot run '/usr': is a directory\n"],
+  ])('hush run %j exits %i with one line naming the path', async (args, status, line) => {
+    const r = await hush(['run', ...args]);
+    expect(r.stderr).toBe(line);
+    expect(r.code).toBe(status);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 126 for a file the kernel cannot execute (ENOEXEC)', async () => {
+    const rootfs = makeRootfs(['/bin/sh']);
+    try {
+      fs.writeFileSync(`${rootfs}/garbage`, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3, 4, 5, 6, 7, 8]), { mode: 0o755 });
+      const r = await hush(['run', '--rootfs', rootfs, '--', '/garbage']);
+      expect(r.stderr).toBe("hush: cannot run '/garbage': exec format error\n");
+      expect(r.code).toBe(126);
+    } finally {
+      fs.rmSync(rootfs, { recursive: true, force: true });
+    }
+  });
+});
+
+describeContainers('kill -9 of hush run', () => {
   it('takes the whole container with it and leaves no mount on the host', async () => {
     const mountsBefore = fs.readFileSync('/proc/self/mountinfo', 'utf8');
     const run = startHush(['run', '--secret', 'token=abc123', '--', '/bin/sh', '-c', 'sleep 300 & sleep 300 & echo ready; wait']);
