@@ -5,6 +5,7 @@
 // passes no app (only `command` acts) and reloads policies when their files change.
 // Only this file knows the concrete adapters.
 
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Policy } from './config/normalize';
 import { loadPolicies } from './config/load';
@@ -222,8 +223,19 @@ function quiet(logger: Logger): Logger {
 }
 
 function agentReadPaths(policies: readonly Policy[], policyFiles: readonly string[], options: AgentServiceOptions): string[] {
-  const paths = new Set<string>(policyFiles);
-  const add = (file: string | undefined) => file && paths.add(path.resolve(options.cwd, file));
+  const paths = new Set<string>();
+  // The path as given and, through any symlink, the file itself.
+  const add = (file: string | undefined) => {
+    if (!file) return;
+    const absolute = path.resolve(options.cwd, file);
+    paths.add(absolute);
+    try {
+      paths.add(realpathSync(absolute));
+    } catch {
+      // Not there (yet): the path as given is all there is to hide.
+    }
+  };
+  policyFiles.forEach(add);
   add(options.passphraseFile);
   add(options.env.HUSH_STORE_IDENTITY);
   for (const policy of policies) {

@@ -175,8 +175,18 @@ export function appEnv(base: ReadonlyMap<string, string>, policyEnv: Readonly<Re
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-/** What native spawns, once the secrets tmpfs exists and the policies gave their variables. */
-export function containerSpec(options: RunOptions, secretsFd: number, policyEnv: Readonly<Record<string, string>>): SpawnSpec {
+/**
+ * What native spawns, once the secrets tmpfs exists and the agent has started: `policyEnv` are
+ * the variables its policies put in the app's environment, `agentPaths` the files it reads
+ * (stores, identities, Vault credentials, policies) and its API's directory, which the app
+ * must never see, whatever --unmask says.
+ */
+export function containerSpec(
+  options: RunOptions,
+  secretsFd: number,
+  policyEnv: Readonly<Record<string, string>> = {},
+  agentPaths: readonly string[] = [],
+): SpawnSpec {
   return {
     argv: options.argv,
     env: appEnv(options.env, policyEnv),
@@ -191,7 +201,7 @@ export function containerSpec(options: RunOptions, secretsFd: number, policyEnv:
     netNone: options.netNone,
     init: options.init,
     tmpfs: options.tmpfs,
-    maskPaths: options.maskPaths,
+    maskPaths: [...new Set([...options.maskPaths, ...agentPaths])],
   };
 }
 

@@ -65,6 +65,7 @@ export const main: CommandMain = async (args, io) => {
       return tmpfs.root;
     };
     let policyEnv: Record<string, string> = {};
+    let agentPaths: string[] = [];
     if (options.policies.length === 0) makeTmpfs(0);
     else {
       const { createAgentService } = require('../../agent/service') as typeof import('../../agent/service');
@@ -86,10 +87,12 @@ export const main: CommandMain = async (args, io) => {
         return exitStatus.runFailed;
       }
       policyEnv = started.env;
+      const { hushRuntimeDir } = require('../../agent/runtime-dir') as typeof import('../../agent/runtime-dir');
+      agentPaths = [...service.readPaths(), hushRuntimeDir(io.env)];
       if (options.listen !== undefined) await service.serve(options.listen);
     }
     const spawned = timing.spawn();
-    container = await startContainer(containerSpec(options, tmpfs!.fd, policyEnv));
+    container = await startContainer(containerSpec(options, tmpfs!.fd, policyEnv, agentPaths));
     spawned();
   } catch (err) {
     await closeAll();
