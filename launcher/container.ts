@@ -4,6 +4,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { HushError } from '../agent/errors';
+import { runErrors } from './errors';
 import { maskPattern } from './hardening';
 import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent, type NativeError } from '../native';
 
@@ -37,7 +39,7 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
     addon.onExit(spawned.pidfd, (status) => {
       done = true;
       addon.closeFd(spawned.pidfd);
-      for (const waiter of pendingRestarts.splice(0)) waiter.reject(new Error('the container exited during a restart'));
+      for (const waiter of pendingRestarts.splice(0)) waiter.reject(runErrors.HUSH_ERR_RUN_RESTART('the container exited during it'));
       resolve(status);
     });
   });
@@ -54,7 +56,7 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
     const waiter = pendingRestarts.shift();
     if (!waiter) return;
     if (event.type === 'ready') waiter.resolve();
-    else waiter.reject(event.error ?? new Error('the container init closed its channel'));
+    else waiter.reject(event.error ?? runErrors.HUSH_ERR_RUN_RESTART('the container init closed its channel'));
   });
 
   const container: RunningContainer = {
@@ -62,8 +64,8 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
     exited,
     signal: (signo) => !done && addon.signal(spawned.pidfd, signo),
     restart(env, stopSignal, timeoutMs) {
-      if (!spec.init) return Promise.reject(new Error('restart needs our init (it was started with --no-init)'));
-      if (done || !channelOpen) return Promise.reject(new Error('the container has exited'));
+      if (!spec.init) return Promise.reject(runErrors.HUSH_ERR_RUN_RESTART('it needs our init (the run has --no-init)'));
+      if (done || !channelOpen) return Promise.reject(runErrors.HUSH_ERR_RUN_RESTART('the container has exited'));
       return new Promise<void>((resolve, reject) => {
         pendingRestarts.push({ resolve, reject });
         addon.restart(spawned.channelFd, env, stopSignal, timeoutMs);
@@ -109,14 +111,7 @@ export function exitCodeOf(status: ExitStatus): number {
 
 const execFailure = (err: NativeError) => err.setup === true && err.syscall === 'exec' && err.path !== 'hush-init';
 
-/** `hush run`'s status for a failed start, as docker and tini give it: 127 not found, 126 cannot execute, else 125. */
-export function exitStatusForSetupError(err: NativeError): number {
-  if (!execFailure(err)) return 125;
-  return err.code === 'ENOENT' ? 127 : 126;
-}
-
 const execReasons: Record<string, string> = {
-  ENOENT: 'not found',
   EACCES: 'permission denied',
   ENOEXEC: 'exec format error',
   EISDIR: 'is a directory',
@@ -125,9 +120,20 @@ const execReasons: Record<string, string> = {
   E2BIG: 'argument list too long',
 };
 
-/** The one line `hush run` prints for a failed start (without the leading "hush: "). */
-export function setupErrorLine(err: NativeError): string {
-  if (execFailure(err)) return `cannot run '${err.path}': ${execReasons[err.code] ?? err.code}`;
+/**
+ * A failed start as the launcher's registry names it, with the native error as its cause:
+ * the command not found (exit 127) or not executable (126), as docker and tini report them,
+ * or a setup step (125). The message is the one line `hush run` prints after "hush: ".
+ */
+export function startFailure(err: NativeError): HushError {
+  if (execFailure(err)) {
+    if (err.code === 'ENOENT') return runErrors.HUSH_ERR_RUN_NOT_FOUND.withCause(err, err.path!);
+    return runErrors.HUSH_ERR_RUN_CANNOT_EXECUTE.withCause(err, err.path!, execReasons[err.code] ?? err.code);
+  }
+  return runErrors.HUSH_ERR_RUN_SETUP.withCause(err, setupLine(err));
+}
+
+function setupLine(err: NativeError): string {
   if (err.setup && err.code === 'EROFS' && (err.syscall === 'mount' || err.syscall === 'mkdir')) {
     return `container setup failed: ${err.path} does not exist, and the root is read-only: create it, or put it under /tmp or /run`;
   }

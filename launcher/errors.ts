@@ -34,10 +34,10 @@ export const cliErrors = Object.freeze({
 
 /** `hush run`: the container and the app in it. */
 export const runErrors = Object.freeze({
-  HUSH_ERR_RUN_SETUP: e('HUSH_ERR_RUN_SETUP', (what: string) => `container setup failed: ${what}`),
-  HUSH_ERR_RUN_NOT_FOUND: e('HUSH_ERR_RUN_NOT_FOUND', (command: string) => `${command}: command not found`),
-  HUSH_ERR_RUN_CANNOT_EXECUTE: e('HUSH_ERR_RUN_CANNOT_EXECUTE', (command: string, code: string) =>
-    `${command}: cannot execute (${code})`),
+  HUSH_ERR_RUN_SETUP: e('HUSH_ERR_RUN_SETUP', (what: string) => what),
+  HUSH_ERR_RUN_NOT_FOUND: e('HUSH_ERR_RUN_NOT_FOUND', (command: string) => `cannot run '${command}': not found`),
+  HUSH_ERR_RUN_CANNOT_EXECUTE: e('HUSH_ERR_RUN_CANNOT_EXECUTE', (command: string, reason: string) =>
+    `cannot run '${command}': ${reason}`),
   HUSH_ERR_RUN_RESTART: e('HUSH_ERR_RUN_RESTART', (why: string) => `cannot restart the app: ${why}`),
 });
 

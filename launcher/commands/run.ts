@@ -8,9 +8,9 @@ import { constants as osConstants } from 'node:os';
 import { appSignals } from '../../agent/core/signals';
 import type { AppHandle } from '../../agent/on-change';
 import type { AgentService } from '../../agent/service';
-import { exitCodeOf, exitStatusForSetupError, setupErrorLine, startContainer, type RunningContainer } from '../container';
+import { exitCodeOf, startContainer, startFailure, type RunningContainer } from '../container';
 import { appEnv, containerSpec, parseRunArgs, runUsage, secretsTmpfsSize, type RunOptions } from '../container-spec';
-import { exitStatus } from '../errors';
+import { errorStatus, exitStatus } from '../errors';
 import { UsageError } from '../flags';
 import { writeLiteralSecrets } from '../literal-secrets';
 import { runTiming } from '../run-timing';
@@ -96,9 +96,9 @@ export const main: CommandMain = async (args, io) => {
     spawned();
   } catch (err) {
     await closeAll();
-    const line = setupErrorLine(err as NativeError);
-    io.stderr.write(`hush: ${service ? service.redact(line) : line}\n`);
-    return exitStatusForSetupError(err as NativeError);
+    const failure = startFailure(err as NativeError);
+    io.stderr.write(`hush: ${service ? service.redact(failure.message) : failure.message}\n`);
+    return errorStatus('run', failure);
   }
   timing.report(io.stderr);
   signals.flush();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exitStatusForSetupError, setupErrorLine } from '../../launcher/container';
+import { startFailure } from '../../launcher/container';
+import { errorStatus } from '../../launcher/errors';
 import type { NativeError } from '../../native';
 
 const failure = (syscall: string, code: string, path?: string, setup = true): NativeError =>
@@ -18,7 +19,9 @@ describe('a failed start: status and line', () => {
     [failure('secrets-dir', 'EINVAL', '/proc'), 125, "run: --secrets-dir resolves to '/proc' inside the root: it would cover / or lie in /proc, /sys or /dev"],
     [failure('clone', 'ENOMEM', undefined, false), 125, 'run: clone: ENOMEM'],
   ])('%s → %i', (err, status, line) => {
-    expect(exitStatusForSetupError(err)).toBe(status);
-    expect(setupErrorLine(err)).toBe(line);
+    const failure = startFailure(err);
+    expect(errorStatus('run', failure)).toBe(status);
+    expect(failure.message).toBe(line);
+    expect(failure.cause).toBe(err);
   });
 });
