@@ -8,11 +8,14 @@ import { writeLiteralSecrets } from '../literal-secrets';
 import { exitCodeOf, startContainer, type RunningContainer } from '../container';
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
+import { resolveHardening, type HardeningSpec } from '../hardening';
+import { initialWindowSize, startTtyRelay, type TtyRelay } from '../tty-relay';
+import { createLogger } from '../../agent/log';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
 import type { AgentSession } from '../agent-session';
 import type { ServedApi } from '../api-server';
 import type { Logger } from '../../agent/log';
-import type { NativeError } from '../../native';
+import { native, type NativeError } from '../../native';
 import type { CommandMain } from './types';
 
 const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
@@ -51,6 +54,14 @@ export const main: CommandMain = async (args, io) => {
   if (args.includes('--help') && options.argv.length === 0) {
     io.stdout.write(runUsage + '\n');
     return 0;
+  }
+  let hardening: HardeningSpec;
+  try {
+    const debug = createLogger({}, { component: 'run' }).debug;
+    hardening = resolveHardening(options.hardening, native().landlockAbi(), (message) => debug(message));
+  } catch (err) {
+    io.stderr.write(`hush: run: ${(err as Error).message}\n`);
+    return 125;
   }
   if (options.listen !== undefined && options.policies.length === 0) {
     io.stderr.write('hush: run: --listen serves the agent, which runs only with --policy\n');
@@ -115,6 +126,8 @@ export const main: CommandMain = async (args, io) => {
       gid: options.gid,
       netNone: options.netNone,
       init: options.init,
+      ...hardening,
+      ...(hardening.tty ? { ttyColumns: initialWindowSize(process.stdout).columns, ttyRows: initialWindowSize(process.stdout).rows } : {}),
     });
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
@@ -134,6 +147,10 @@ export const main: CommandMain = async (args, io) => {
     );
   }
 
+  const pty = container.pty;
+  const relay: TtyRelay | undefined = pty
+    ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (c, r) => native().setWindowSize(pty.readFd, c, r) })
+    : undefined;
   for (const signo of early.splice(0)) container.signal(signo);
   // Without --listen, a run with policies serves its API on a socket of its own, named after
   // the container, once the app is running (the app never waits for it).
@@ -147,6 +164,8 @@ export const main: CommandMain = async (args, io) => {
   const stopAgent = new AbortController();
   const rotating = session?.run(stopAgent.signal);
   const status = await container.exited;
+  await relay?.drained;
+  relay?.close();
   stopForwarding();
   stopAgent.abort();
   await rotating;
