@@ -7,6 +7,13 @@ import { capabilityNumber, capabilitySets, type CapabilityName } from './capabil
 import { defaultSeccompProfile } from './seccomp-default';
 import { parseSeccompProfile, resolveSeccompProfile, SeccompProfileError, type ResolvedSeccomp } from './seccomp-profile';
 
+export interface HardeningDeps {
+  landlockAbi: number;
+  /** The BPF program for a resolved profile (seccomp-cache.ts). */
+  compile(program: ResolvedSeccomp): Uint8Array;
+  debug(message: string): void;
+}
+
 export interface HardeningOptions {
   uid: number;
   capAdd: (CapabilityName | 'ALL')[];
@@ -19,7 +26,7 @@ export interface HardeningOptions {
 export interface HardeningSpec {
   capabilities: number[];
   ambientCapabilities: number[];
-  seccomp: ResolvedSeccomp | null;
+  seccomp: Uint8Array | null;
   landlockScopes: number;
   tty: boolean;
 }
@@ -29,13 +36,14 @@ const LANDLOCK_SCOPE_SIGNAL = 2;
 /** The first Landlock ABI with scopes. */
 export const landlockScopesAbi = 6;
 
-export function resolveHardening(options: HardeningOptions, landlockAbi: number, debug: (message: string) => void): HardeningSpec {
+export function resolveHardening(options: HardeningOptions, deps: HardeningDeps): HardeningSpec {
+  const { landlockAbi, debug } = deps;
   const sets = capabilitySets(options.capAdd, options.capDrop, options.uid);
-  let seccomp: ResolvedSeccomp | null = null;
+  let seccomp: Uint8Array | null = null;
   if (options.seccomp !== 'unconfined') {
     const profile = options.seccomp === 'default' ? defaultSeccompProfile : readProfile(options.seccomp);
     const machine = { arch: process.arch, kernel: os.release(), capabilities: sets.granted.map((name) => `CAP_${name}`) };
-    seccomp = resolveSeccompProfile(profile, machine);
+    seccomp = deps.compile(resolveSeccompProfile(profile, machine));
   }
   if (landlockAbi < landlockScopesAbi) debug(`landlock: this kernel has ABI ${landlockAbi}; scoping abstract unix sockets and signals needs ${landlockScopesAbi}, so the app is not scoped`);
   return {

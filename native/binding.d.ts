@@ -26,8 +26,8 @@ export interface SpawnSpec {
   capabilities: number[];
   /** A non-root app's ambient capabilities (a subset of `capabilities`). */
   ambientCapabilities: number[];
-  /** A profile compiled with libseccomp before clone, loaded last before exec; null: unconfined. */
-  seccomp: SeccompProgram | null;
+  /** A BPF program from compileSeccomp, loaded last before the app's exec; null: unconfined. */
+  seccomp: Uint8Array | null;
   /** LANDLOCK_SCOPE_* bits (1 abstract unix sockets, 2 signals); 0 where the kernel lacks them. */
   landlockScopes: number;
   /** Give the app a pty of the container's own devpts; its master comes back as `ptyFd`. */
@@ -105,6 +105,10 @@ export interface NativeBinding {
     gid: number,
     fsync: boolean,
   ): (string | null)[];
+  /** Compiles with libseccomp (dlopen'd); throws `seccomp: ...` when it cannot. */
+  compileSeccomp(program: SeccompProgram): Uint8Array;
+  /** libseccomp's version ("2.5.4"); throws where the library cannot be loaded. */
+  seccompVersion(): string;
   /** The kernel's Landlock ABI version; 0 without Landlock. */
   landlockAbi(): number;
   /** TIOCSWINSZ on a pty master. */

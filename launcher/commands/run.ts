@@ -9,6 +9,7 @@ import { exitCodeOf, startContainer, type RunningContainer } from '../container'
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { resolveHardening, type HardeningSpec } from '../hardening';
+import { compiledSeccomp, seccompCacheDir } from '../seccomp-cache';
 import { initialWindowSize, startTtyRelay, type TtyRelay } from '../tty-relay';
 import { createLogger } from '../../agent/log';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
@@ -58,7 +59,12 @@ export const main: CommandMain = async (args, io) => {
   let hardening: HardeningSpec;
   try {
     const debug = createLogger({}, { component: 'run' }).debug;
-    hardening = resolveHardening(options.hardening, native().landlockAbi(), (message) => debug(message));
+    const addon = native();
+    hardening = resolveHardening(options.hardening, {
+      landlockAbi: addon.landlockAbi(),
+      compile: (program) => compiledSeccomp(program, addon, seccompCacheDir(io.env)),
+      debug: (message) => debug(message),
+    });
   } catch (err) {
     io.stderr.write(`hush: run: ${(err as Error).message}\n`);
     return 125;

@@ -103,7 +103,13 @@ uint64_t Uint64Field(const Napi::Object& obj, const char* key, const char* what)
   return static_cast<uint64_t>(d);
 }
 
-// spec.seccomp (a profile resolved by launcher/seccomp-profile.ts) → the BPF program in h.
+Napi::Error SeccompError(Napi::Env env, const char* message) {
+  Napi::Error e = Napi::Error::New(env, std::string("seccomp: ") + message);
+  e.Set("code", "HUSH_ERR_RUN_SECCOMP");
+  return e;
+}
+
+// A profile resolved by launcher/seccomp-profile.ts → the BPF program in h.
 void CompileSeccomp(Napi::Env env, const Napi::Object& profile, hush_hardening* h) {
   std::vector<std::string> arches = StringArray(env, profile.Get("architectures"), "spawn: spec.seccomp.architectures");
   Napi::Value syscalls_value = profile.Get("syscalls");
@@ -140,11 +146,27 @@ void CompileSeccomp(Napi::Env env, const Napi::Object& profile, hush_hardening* 
   hush_seccomp_profile compiled{static_cast<uint32_t>(Uint64Field(profile, "defaultAction", "spec.seccomp")), arch_ptrs.data(),
                                 arch_ptrs.size(), rules.data(), rules.size()};
   char error[512] = "";
-  if (hush_seccomp_compile(&compiled, h, error, sizeof error) < 0) {
-    Napi::Error e = Napi::Error::New(env, std::string("seccomp: ") + error);
-    e.Set("code", "HUSH_SECCOMP");
-    throw e;
-  }
+  if (hush_seccomp_compile(&compiled, h, error, sizeof error) < 0) throw SeccompError(env, error);
+}
+
+// compileSeccomp(program) -> Uint8Array: the classic BPF program, 8 bytes an instruction.
+Napi::Value CompileSeccompProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) Usage(env, "compileSeccomp(program)");
+  auto h = std::make_unique<hush_hardening>();
+  std::memset(h.get(), 0, sizeof *h);
+  CompileSeccomp(env, info[0].As<Napi::Object>(), h.get());
+  size_t bytes = h->filter_len * sizeof h->filter[0];
+  Napi::Uint8Array out = Napi::Uint8Array::New(env, bytes);
+  std::memcpy(out.Data(), h->filter, bytes);
+  return out;
+}
+
+// seccompVersion() -> "2.5.4"; throws where libseccomp.so.2 cannot be loaded.
+Napi::Value SeccompVersion(const Napi::CallbackInfo& info) {
+  char version[64] = "", error[512] = "";
+  if (hush_seccomp_version(version, sizeof version, error, sizeof error) < 0) throw SeccompError(info.Env(), error);
+  return Napi::String::New(info.Env(), version);
 }
 
 std::unique_ptr<hush_hardening> BuildHardening(Napi::Env env, const Napi::Object& obj) {
@@ -159,8 +181,15 @@ std::unique_ptr<hush_hardening> BuildHardening(Napi::Env env, const Napi::Object
     h->tty_rows = static_cast<uint16_t>(std::min<uint64_t>(Uint64Field(obj, "ttyRows", "spec"), 65535));
   }
   Napi::Value seccomp = obj.Get("seccomp");
-  if (seccomp.IsObject()) CompileSeccomp(env, seccomp.As<Napi::Object>(), h.get());
-  else if (!seccomp.IsNull()) Usage(env, "spawn: spec.seccomp must be a profile or null (unconfined)");
+  if (seccomp.IsTypedArray() && seccomp.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    Napi::Uint8Array program = seccomp.As<Napi::Uint8Array>();
+    if (program.ByteLength() == 0 || program.ByteLength() % sizeof h->filter[0] != 0 || program.ByteLength() > sizeof h->filter)
+      Usage(env, "spawn: spec.seccomp must hold 1 to 4096 BPF instructions");
+    std::memcpy(h->filter, program.Data(), program.ByteLength());
+    h->filter_len = static_cast<uint32_t>(program.ByteLength() / sizeof h->filter[0]);
+  } else if (!seccomp.IsNull()) {
+    Usage(env, "spawn: spec.seccomp must be a compiled program (Uint8Array) or null (unconfined)");
+  }
   return h;
 }
 
@@ -439,6 +468,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("writeFilesAt", Napi::Function::New(env, WriteFilesAt));
   exports.Set("landlockAbi", Napi::Function::New(env, LandlockAbi));
+  exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccompProgram));
+  exports.Set("seccompVersion", Napi::Function::New(env, SeccompVersion));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   return exports;
 }

@@ -36,6 +36,9 @@ struct hush_seccomp_profile {
 /* Fills h->filter and h->filter_len. 0, or -1 with a one-line message in error. */
 int hush_seccomp_compile(const struct hush_seccomp_profile *p, struct hush_hardening *h, char *error, size_t size);
 
+/* "2.5.4": loads libseccomp, so it fails (with a message) where the library is missing. */
+int hush_seccomp_version(char *out, size_t size, char *error, size_t error_size);
+
 #ifdef __cplusplus
 }
 #endif

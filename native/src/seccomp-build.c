@@ -30,6 +30,7 @@ static struct {
   int (*syscall_resolve_name)(const char *name);
   int (*rule_add_array)(void *ctx, uint32_t action, int syscall, unsigned int arg_cnt, const struct scmp_arg_cmp *args);
   int (*export_bpf)(void *ctx, int fd);
+  const struct { unsigned major, minor, micro; } *(*version)(void);
 } lib;
 
 static int load_library(char *error, size_t size) {
@@ -49,6 +50,7 @@ static int load_library(char *error, size_t size) {
       {"seccomp_syscall_resolve_name", (void **)&lib.syscall_resolve_name},
       {"seccomp_rule_add_array", (void **)&lib.rule_add_array},
       {"seccomp_export_bpf", (void **)&lib.export_bpf},
+      {"seccomp_version", (void **)&lib.version},
   };
   for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
     *symbols[i].slot = dlsym(handle, symbols[i].name);
@@ -144,4 +146,10 @@ int hush_seccomp_compile(const struct hush_seccomp_profile *p, struct hush_harde
   if (rc == 0) rc = export_program(ctx, h, error, size);
   lib.release(ctx);
   return rc;
+}
+
+int hush_seccomp_version(char *out, size_t size, char *error, size_t error_size) {
+  if (load_library(error, error_size) < 0) return -1;
+  snprintf(out, size, "%u.%u.%u", lib.version()->major, lib.version()->minor, lib.version()->micro);
+  return 0;
 }

@@ -152,3 +152,38 @@ describe('without libseccomp', () => {
     expect(withoutLibseccomp('run', '--seccomp', 'unconfined', '--', 'echo', 'unconfined')).toBe('unconfined\n');
   });
 });
+
+describe('the compiled-filter cache', () => {
+  const entries = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+
+  it('keeps the compiled program in a private runtime directory and uses it again', async () => {
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'hush-runtime-'));
+    const env = { PATH: process.env.PATH, XDG_RUNTIME_DIR: runtime };
+    const dir = path.join(runtime, 'hush', 'seccomp');
+    expect((await hush(['run', '--', 'true'], { env })).code).toBe(0);
+    const [entry] = entries(dir);
+    expect(entry).toMatch(/^[0-9a-f]{64}\.bpf$/);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, entry)).mode & 0o777).toBe(0o600);
+    const again = await hush(['run', '--', '/bin/sh', '-c', 'unshare -U true 2>/dev/null; echo $?'], { env });
+    expect(again.stdout).toBe('1\n');
+    expect(entries(dir)).toEqual([entry]);
+  });
+
+  it('is not used when someone else could write it: a planted allow-all program is ignored', async () => {
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'hush-runtime-'));
+    const env = { PATH: process.env.PATH, XDG_RUNTIME_DIR: runtime };
+    const dir = path.join(runtime, 'hush', 'seccomp');
+    expect((await hush(['run', '--', 'true'], { env })).code).toBe(0);
+    const [entry] = entries(dir);
+    // One instruction, `ret SECCOMP_RET_ALLOW`, written where the real program was.
+    const allowAll = Buffer.from([0x06, 0, 0, 0, 0x00, 0x00, 0xff, 0x7f]);
+    fs.writeFileSync(path.join(dir, entry), allowAll);
+    fs.chmodSync(path.join(dir, entry), 0o666);
+    const planted = await hush(['run', '--', '/bin/sh', '-c', 'unshare -U true 2>/dev/null; echo $?'], { env });
+    expect(planted.stdout).toBe('1\n');
+    fs.chmodSync(path.join(dir, entry), 0o600);
+    fs.chmodSync(dir, 0o777);
+    expect((await hush(['run', '--', '/bin/sh', '-c', 'unshare -U true 2>/dev/null; echo $?'], { env })).stdout).toBe('1\n');
+  });
+});
