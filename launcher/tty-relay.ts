@@ -41,7 +41,10 @@ export function startTtyRelay(options: TtyRelayOptions): TtyRelay {
   };
   stdout.on('resize', onResize);
   const onInput = (chunk: Buffer) => toApp.write(chunk);
+  // The end of a piped stdin reaches the app as the terminal's end-of-file character.
+  const onEnd = () => toApp.write('\x04');
   stdin.on('data', onInput);
+  stdin.once('end', onEnd);
   stdin.resume();
 
   // EIO on the master means every slave descriptor is closed: the container is gone.
@@ -59,6 +62,7 @@ export function startTtyRelay(options: TtyRelayOptions): TtyRelay {
       if (closed) return;
       closed = true;
       stdin.off('data', onInput);
+      stdin.off('end', onEnd);
       stdin.pause();
       stdout.off('resize', onResize);
       restore();

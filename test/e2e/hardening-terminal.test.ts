@@ -75,6 +75,11 @@ describe('-t, --tty', () => {
     expect(r.termiosRestored).toBe(true);
   });
 
+  it('gives a piped stdin to the app through the pty, its end as end-of-file', () => {
+    const r = underTerminal(`echo piped-line | $HUSH run -t -- cat; echo status=$?`);
+    expect(r.output.replace(/\r/g, '')).toMatch(/piped-line\n(piped-line\n)?status=0\n$/);
+  });
+
   it('passes stdio as it is without -t: pipes stay pipes', () => {
     const out = execFileSync(process.execPath, [hushBin, 'run', '--', '/bin/sh', '-c', 'test -t 0 || echo not-a-tty; cat'], { input: 'piped\n', encoding: 'utf8' });
     expect(out).toBe('not-a-tty\npiped\n');
