@@ -18,6 +18,8 @@ export interface SeccompCompiler {
 }
 
 const maxProgramBytes = 4096 * 8;
+/** Changes when the way hush compiles does (seccomp-build.c), so that old entries are not used. */
+const cacheFormat = 'tree-1';
 
 export function seccompCacheDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_RUNTIME_DIR || '/run', 'hush', 'seccomp');
@@ -49,7 +51,7 @@ function readEntry(file: string): Uint8Array | undefined {
 }
 
 export function compiledSeccomp(program: ResolvedSeccomp, compiler: SeccompCompiler, dir: string): Uint8Array {
-  const key = createHash('sha256').update(compiler.seccompVersion()).update('\0').update(JSON.stringify(program)).digest('hex');
+  const key = createHash('sha256').update(`${cacheFormat}\0${compiler.seccompVersion()}\0`).update(JSON.stringify(program)).digest('hex');
   const file = path.join(dir, `${key}.bpf`);
   const usable = privateDir(dir);
   const cached = usable ? readEntry(file) : undefined;
