@@ -54,8 +54,13 @@ if command -v bwrap >/dev/null; then
   command[bwrap]="bwrap --unshare-all --die-with-parent --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp -- python3 -c \"\$PROBE\" $key $abstract"
 fi
 if command -v podman >/dev/null; then
+  # The same private mount namespace as crun's; the host's / bound read-only, fresh tmpfs for
+  # /tmp, /run and /var/tmp without podman's copy-up (other programs' /tmp files come and go).
+  mkdir -p "$work/podman-root"
+  tmpfs=""
+  for dir in /tmp /run /var/tmp; do tmpfs+=" --tmpfs $dir:rw,notmpcopyup"; done
   launchers+=(podman)
-  command[podman]="podman run --rm --network=none --rootfs / python3 -c \"\$PROBE\" $key $abstract"
+  command[podman]="unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; mount --rbind / $work/podman-root && exec podman run --rm --read-only --read-only-tmpfs=false$tmpfs --network=none --cgroups=disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs $work/podman-root /usr/bin/python3 -c \"\$PROBE\" $key $abstract'"
 fi
 
 declare -A result
