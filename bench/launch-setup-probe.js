@@ -18,6 +18,9 @@ const { parseRunArgs } = require(path.join(DIST, 'container-spec'));
 const { createSecretsTmpfs } = require(path.join(DIST, 'secrets-tmpfs'));
 const { writeLiteralSecrets } = require(path.join(DIST, 'literal-secrets'));
 const { startContainer } = require(path.join(DIST, 'container'));
+const { resolveHardening } = require(path.join(DIST, 'hardening'));
+const { compiledSeccomp, seccompCacheDir } = require(path.join(DIST, 'seccomp-cache'));
+const { native } = require(path.join(DIST, '..', 'native'));
 
 const runs = Number(process.env.BENCH_PROBE_RUNS || 25);
 const ballasts = (process.env.BENCH_PROBE_BALLAST_MB || '0,100,300').split(',').map(Number);
@@ -36,6 +39,13 @@ async function once(initArgs) {
   lap('tmpfs');
   writeLiteralSecrets(tmpfs.root, o.literalSecrets, o.uid, o.gid);
   lap('secrets');
+  const addon = native();
+  const hardening = resolveHardening(o.hardening, {
+    landlockAbi: addon.landlockAbi(),
+    compile: (program) => compiledSeccomp(program, addon, seccompCacheDir(process.env)),
+    debug: () => {},
+  });
+  lap('hardening');
   const c = startContainer({
     argv: o.argv,
     env: [...o.env].map(([k, v]) => `${k}=${v}`),
@@ -49,6 +59,7 @@ async function once(initArgs) {
     gid: o.gid,
     netNone: o.netNone,
     init: o.init,
+    ...hardening,
   });
   lap('spawn');
   await c.exited;
@@ -65,7 +76,7 @@ function median(xs) {
 
 async function main() {
   if (process.getuid() !== 0) throw new Error('run as root');
-  const steps = ['parse', 'tmpfs', 'secrets', 'spawn', 'exit'];
+  const steps = ['parse', 'tmpfs', 'secrets', 'hardening', 'spawn', 'exit'];
   const rows = [];
   let ballast = [];
   let first;

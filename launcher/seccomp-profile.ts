@@ -139,7 +139,7 @@ export function parseSeccompProfile(text: string, source: string): SeccompProfil
     const entry = c.object(v, field, ['architecture', 'subArchitectures']);
     return {
       architecture: archName(c, entry.architecture, `${field}.architecture`),
-      subArchitectures: entry.subArchitectures === undefined ? undefined : c.strings(entry.subArchitectures, `${field}.subArchitectures`).map((a, i) => archName(c, a, `${field}.subArchitectures[${i}]`)),
+      subArchitectures: entry.subArchitectures === undefined || entry.subArchitectures === null ? undefined : c.strings(entry.subArchitectures, `${field}.subArchitectures`).map((a, i) => archName(c, a, `${field}.subArchitectures[${i}]`)),
     };
   });
   const syscalls = o.syscalls === undefined || o.syscalls === null ? [] : arrayOf(c, o.syscalls, 'syscalls', (v, field) => parseSyscall(c, v, field));

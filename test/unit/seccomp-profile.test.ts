@@ -38,6 +38,28 @@ describe('resolveSeccompProfile', () => {
 });
 
 describe('parseSeccompProfile', () => {
+  it("reads Docker's shapes: null subArchitectures and args, a comment, MASKED_EQ without valueTwo, combined excludes", () => {
+    const profile = parseSeccompProfile(
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ERRNO',
+        defaultErrnoRet: 1,
+        archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] }, { architecture: 'SCMP_ARCH_RISCV64', subArchitectures: null }],
+        syscalls: [
+          { names: ['read'], action: 'SCMP_ACT_ALLOW', args: null },
+          { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, op: 'SCMP_CMP_MASKED_EQ' }], excludes: { caps: ['CAP_SYS_ADMIN'], arches: ['s390', 's390x'] } },
+          { names: ['clone'], action: 'SCMP_ACT_ALLOW', comment: 's390 argument order', args: [{ index: 1, value: 2114060288, op: 'SCMP_CMP_MASKED_EQ' }], includes: { arches: ['s390', 's390x'] } },
+        ],
+      }),
+      'docker.json',
+    );
+    const resolved = resolveSeccompProfile(profile, machine);
+    expect(resolved.architectures).toEqual(['x86_64', 'x86', 'x32']);
+    expect(resolved.syscalls.map((s) => [s.names[0], s.args])).toEqual([
+      ['read', []],
+      ['clone', [{ index: 0, op: 7, value: 2114060288, valueTwo: 0 }]],
+    ]);
+  });
+
   it.each([
     [{ defaultAction: 'SCMP_ACT_NOTIFY' }, 'p.json: defaultAction: SCMP_ACT_NOTIFY needs a listener, which hush does not run'],
     [{ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_Z80'] }, 'p.json: architectures[0]: unknown architecture "SCMP_ARCH_Z80"'],
