@@ -28,7 +28,7 @@ lsetxattr lstat lstat64 madvise map_shadow_stack membarrier memfd_create memfd_s
 mkdirat mknod mknodat mlock mlock2 mlockall mmap mmap2 modify_ldt mprotect mq_getsetattr mq_notify
 mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 mq_unlink mremap
 mseal msgctl msgget msgrcv msgsnd msync munlock munlockall munmap name_to_handle_at nanosleep
-newfstatat _newselect open openat openat2 pause pidfd_getfd pidfd_open pidfd_send_signal pipe pipe2
+newfstatat _newselect open openat openat2 pause pidfd_open pidfd_send_signal pipe pipe2
 pkey_alloc pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64
 process_mrelease process_vm_readv process_vm_writev pselect6 pselect6_time64 ptrace pwrite64
 pwritev pwritev2 read readahead readlink readlinkat readv recv recvfrom recvmmsg recvmmsg_time64
@@ -43,7 +43,7 @@ set_thread_area set_tid_address setfsgid setfsgid32 setfsuid setfsuid32 setgid s
 setgroups setgroups32 setitimer setpgid setpriority setregid setregid32 setresgid setresgid32
 setresuid setresuid32 setreuid setreuid32 setrlimit setsid setsockopt setuid setuid32 setxattr
 setxattrat shmat shmctl shmdt shmget shutdown sigaltstack signalfd signalfd4 sigprocmask
-sigreturn socket socketcall socketpair splice stat stat64 statfs statfs64 statmount statx
+sigreturn socketcall socketpair splice stat stat64 statfs statfs64 statmount statx
 symlink symlinkat sync sync_file_range syncfs sysinfo tee tgkill time timer_create timer_delete
 timer_getoverrun timer_gettime timer_gettime64 timer_settime timer_settime64 timerfd_create
 timerfd_gettime timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate
@@ -52,12 +52,12 @@ utimes vfork vmsplice wait4 waitid waitpid write writev`;
 
 /** Refused with EPERM unless the capability in the same entry is granted (then allowed). */
 const refusedUnlessCapability: [capability: string, names: string][] = [
-  ['CAP_SYS_ADMIN', 'mount umount umount2 pivot_root move_mount open_tree fsopen fsconfig fsmount fspick mount_setattr unshare setns fanotify_init lookup_dcookie quotactl quotactl_fd'],
+  ['CAP_SYS_ADMIN', 'mount umount umount2 pivot_root move_mount open_tree fsopen fsconfig fsmount fspick mount_setattr unshare setns fanotify_init lookup_dcookie quotactl quotactl_fd sethostname setdomainname'],
   ['CAP_SYS_BOOT', 'reboot'],
   ['CAP_SYS_CHROOT', 'chroot'],
   ['CAP_SYS_MODULE', 'init_module finit_module delete_module'],
   ['CAP_SYS_PACCT', 'acct'],
-  ['CAP_SYS_PTRACE', 'kcmp process_madvise'],
+  ['CAP_SYS_PTRACE', 'kcmp process_madvise pidfd_getfd'],
   ['CAP_SYS_RAWIO', 'iopl ioperm'],
   ['CAP_SYS_TIME', 'settimeofday stime clock_settime clock_settime64'],
   ['CAP_SYS_TTY_CONFIG', 'vhangup'],
@@ -76,6 +76,7 @@ io_uring_setup io_uring_enter io_uring_register`;
 const words = (text: string) => text.trim().split(/\s+/);
 const EPERM = 1;
 const ENOSYS = 38;
+const AF_VSOCK = 40;
 /** CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET (NEWTIME is clone3's only). */
 const namespaceFlagList = [0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000];
 const namespaceFlags = namespaceFlagList.reduce((all, flag) => all | flag, 0);
@@ -95,6 +96,10 @@ export const defaultSeccompProfile: SeccompProfile = {
     // clone3 passes its flags in memory, which a filter cannot read: ENOSYS makes libc use clone.
     { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, excludes: { caps: ['CAP_SYS_ADMIN'] } },
     { names: ['clone3'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } },
+    // Sockets of every family but AF_VSOCK, which no network namespace confines (it reaches the
+    // hypervisor, or the host's virtual machines).
+    { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: AF_VSOCK, op: 'SCMP_CMP_NE' }] },
+    { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, args: [{ index: 0, value: AF_VSOCK, op: 'SCMP_CMP_EQ' }] },
     // Only the execution domains ordinary programs ask for (PER_LINUX, UNAME26, LINUX32, a query).
     { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [0x0, 0x8, 0x20000, 0x20008, 0xffffffff].map((value) => ({ index: 0, value, op: 'SCMP_CMP_EQ' as const })) },
     // Any namespace flag: EPERM (one comparison per flag; on the same argument they are ORed).

@@ -13,7 +13,7 @@ const probe = (names: string[], ...flags: string[]) =>
   hush(['run', ...flags, '--', 'python3', '-c', fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'syscall-probe.py'), 'utf8'), ...names]);
 const results = (stdout: string) => Object.fromEntries(stdout.trim().split('\n').map((line) => line.split(' ')).map(([k, v]) => [k, Number(v)]));
 
-const refused = ['keyctl', 'add_key', 'request_key', 'bpf', 'perf_event_open', 'userfaultfd', 'unshare', 'clone-newuser', 'setns', 'mount', 'umount2', 'pivot_root', 'kexec_load', 'init_module', 'finit_module', 'open_by_handle_at', 'iopl', 'swapon', 'clock_settime', 'reboot'];
+const refused = ['keyctl', 'add_key', 'request_key', 'bpf', 'perf_event_open', 'userfaultfd', 'unshare', 'clone-newuser', 'setns', 'mount', 'umount2', 'pivot_root', 'kexec_load', 'init_module', 'finit_module', 'open_by_handle_at', 'iopl', 'swapon', 'clock_settime', 'reboot', 'socket-vsock'];
 const EPERM = 1;
 const ENOSYS = 38;
 
@@ -36,11 +36,12 @@ describe('the default seccomp filter', () => {
   });
 
   it('is what refuses them: --seccomp unconfined lets the same calls reach the kernel', async () => {
-    const r = await probe(['keyctl', 'add_key', 'userfaultfd', 'unshare', 'lsm_get_self_attr'], '--seccomp', 'unconfined');
+    const r = await probe(['keyctl', 'add_key', 'userfaultfd', 'socket-vsock', 'unshare', 'lsm_get_self_attr'], '--seccomp', 'unconfined');
     const seen = results(r.stdout);
     expect(seen.keyctl).not.toBe(EPERM);
     expect(seen.add_key).not.toBe(EPERM);
     expect(seen.userfaultfd).not.toBe(EPERM);
+    expect(seen['socket-vsock']).not.toBe(EPERM);
     expect(seen.unshare).toBe(0); // a user namespace, in the app only
     expect(seen.lsm_get_self_attr).not.toBe(ENOSYS);
     const status = await hush(['run', '--seccomp', 'unconfined', '--', '/bin/sh', '-c', 'grep ^Seccomp: /proc/self/status']);
