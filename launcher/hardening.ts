@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { capabilityNumber, capabilitySets, type CapabilityName } from './capabilities';
 import { defaultSeccompProfile } from './seccomp-default';
-import { parseSeccompProfile, resolveSeccompProfile, SeccompProfileError, type ResolvedSeccomp } from './seccomp-profile';
+import { parseSeccompProfile } from './seccomp-profile-parse';
+import { resolveSeccompProfile, SeccompProfileError, type ResolvedSeccomp } from './seccomp-profile';
 
 export interface HardeningDeps {
   landlockAbi: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSeccompProfile } from '../../launcher/seccomp-default';
-import { parseSeccompProfile, resolveSeccompProfile, SeccompProfileError } from '../../launcher/seccomp-profile';
+import { parseSeccompProfile } from '../../launcher/seccomp-profile-parse';
+import { resolveSeccompProfile, SeccompProfileError } from '../../launcher/seccomp-profile';
 
 const machine = { arch: 'x64', kernel: '6.18.0', capabilities: ['CAP_CHOWN'] };
 
