@@ -2,7 +2,7 @@
 'use strict';
 // bench/launch-setup-probe: an analysis aid for bench/launch. Repeats, in one process, the steps
 // that `hush run`'s main() takes between main() and the app's exec (parse the flags, create the
-// secrets tmpfs, write literal secrets, spawn the container), timing each, and does so with the
+// secrets tmpfs, write literal secrets, build the confinement, spawn the container), timing each, and does so with the
 // Node process grown by an unused buffer ("ballast") to show how the spawn's cost follows the
 // size of the process that forks. The sequence mirrors launcher/commands/run.ts as of this
 // writing and calls the built modules in dist/; if run.ts changes, update it here.
@@ -14,10 +14,11 @@ const { performance } = require('node:perf_hooks');
 const { randomBytes } = require('node:crypto');
 
 const DIST = path.resolve(__dirname, '..', 'dist', 'launcher');
-const { parseRunArgs } = require(path.join(DIST, 'container-spec'));
+const { containerSpec, parseRunArgs } = require(path.join(DIST, 'container-spec'));
 const { createSecretsTmpfs } = require(path.join(DIST, 'secrets-tmpfs'));
 const { writeLiteralSecrets } = require(path.join(DIST, 'literal-secrets'));
 const { startContainer } = require(path.join(DIST, 'container'));
+const { buildConfinement } = require(path.join(DIST, 'confinement'));
 
 const runs = Number(process.env.BENCH_PROBE_RUNS || 25);
 const ballasts = (process.env.BENCH_PROBE_BALLAST_MB || '0,100,300').split(',').map(Number);
@@ -36,20 +37,9 @@ async function once(initArgs) {
   lap('tmpfs');
   writeLiteralSecrets(tmpfs.root, o.literalSecrets, o.uid, o.gid);
   lap('secrets');
-  const c = await startContainer({
-    argv: o.argv,
-    env: [...o.env].map(([k, v]) => `${k}=${v}`),
-    rootfs: o.rootfs,
-    hostRoot: o.hostRoot,
-    hostname: o.hostname,
-    workdir: o.workdir,
-    secretsDir: o.secretsDir,
-    secretsFd: tmpfs.fd,
-    uid: o.uid,
-    gid: o.gid,
-    netNone: o.netNone,
-    init: o.init,
-  });
+  const confinement = buildConfinement(o.confinement, process.env, () => {});
+  lap('hardening');
+  const c = await startContainer(containerSpec(o, { secretsFd: tmpfs.fd, confinement }));
   lap('spawn');
   await c.exited;
   tmpfs.close();
@@ -65,7 +55,7 @@ function median(xs) {
 
 async function main() {
   if (process.getuid() !== 0) throw new Error('run as root');
-  const steps = ['parse', 'tmpfs', 'secrets', 'spawn', 'exit'];
+  const steps = ['parse', 'tmpfs', 'secrets', 'hardening', 'spawn', 'exit'];
   const rows = [];
   let ballast = [];
   let first;

@@ -2,10 +2,11 @@
 // supplies the host environment, the random container id, and (once they exist) the secrets
 // tmpfs and the variables the policies put in the app's environment.
 
-import type { SpawnSpec } from '../native';
-import { parseFlags, single, UsageError } from './flags';
+import type { SpawnSpec, TmpfsMount } from '../native';
+import { parseCapabilityName } from './capabilities';
+import type { ConfinementOptions, ConfinementSpec } from './confinement';
+import { parseFlags, single, UsageError, type ParsedFlags } from './flags';
 import { checkNotMasked, checkSecretsDir, maskList, tmpfsMounts } from './hardening';
-import type { TmpfsMount } from '../native';
 
 export interface RunOptions {
   argv: string[];
@@ -25,11 +26,12 @@ export interface RunOptions {
   /** Literal secrets from --secret NAME=VALUE (for trying hush without a store). */
   literalSecrets: Map<string, string>;
   listen: string | undefined;
-  // Hardening (issue 9; see hardening.ts).
-  /** /tmp, /run, /dev/shm and --tmpfs, each capped, parents first. */
+  /** /tmp, /run, /dev/shm and --tmpfs, each capped, parents first (hardening.ts). */
   tmpfs: TmpfsMount[];
   /** Paths hidden in the container (patterns: `*` within the last component). */
   maskPaths: string[];
+  /** Capabilities, seccomp, the pty: what confines the app (confinement.ts). */
+  confinement: ConfinementOptions;
 }
 
 export const runFlags = {
@@ -45,12 +47,15 @@ export const runFlags = {
     workdir: false,
     secret: true,
     listen: false,
-    // Hardening (issue 9).
     tmpfs: true,
     mask: true,
     unmask: true,
+    'cap-add': true,
+    'cap-drop': true,
+    seccomp: false,
   },
-  booleans: ['no-init', 'help'],
+  booleans: ['no-init', 'help', 'tty'],
+  short: { t: 'tty' },
 } as const;
 
 /** Host variables passed into the container; everything else must be given with --env. */
@@ -156,6 +161,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     listen: single(flags, 'listen'),
     tmpfs,
     maskPaths,
+    confinement: parseConfinementFlags(flags, uid),
   };
 }
 
@@ -175,33 +181,53 @@ export function appEnv(base: ReadonlyMap<string, string>, policyEnv: Readonly<Re
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-/**
- * What native spawns, once the secrets tmpfs exists and the agent has started: `policyEnv` are
- * the variables its policies put in the app's environment, `agentPaths` the files it reads
- * (stores, identities, Vault credentials, policies) and its API's directory, which the app
- * must never see, whatever --unmask says.
- */
-export function containerSpec(
-  options: RunOptions,
-  secretsFd: number,
-  policyEnv: Readonly<Record<string, string>> = {},
-  agentPaths: readonly string[] = [],
-): SpawnSpec {
+/** What the run has made by the time it spawns. */
+export interface StartedParts {
+  secretsFd: number;
+  /** The variables the policies put in the app's environment. */
+  policyEnv?: Readonly<Record<string, string>>;
+  /** The files the agent reads (stores, identities, Vault credentials, policies) and its API's
+   * directory: the app must never see them, whatever --unmask says. */
+  agentPaths?: readonly string[];
+  /** Capabilities, the compiled seccomp filter, Landlock scopes, the pty (confinement.ts). */
+  confinement: ConfinementSpec;
+  /** With a pty: the caller's window size. */
+  window?: { columns: number; rows: number };
+}
+
+/** What native spawns, once the secrets tmpfs exists, the agent has started and the filter is built. */
+export function containerSpec(options: RunOptions, parts: StartedParts): SpawnSpec {
   return {
     argv: options.argv,
-    env: appEnv(options.env, policyEnv),
+    env: appEnv(options.env, parts.policyEnv ?? {}),
     rootfs: options.rootfs,
     hostRoot: options.hostRoot,
     hostname: options.hostname,
     workdir: options.workdir,
     secretsDir: options.secretsDir,
-    secretsFd,
+    secretsFd: parts.secretsFd,
     uid: options.uid,
     gid: options.gid,
     netNone: options.netNone,
     init: options.init,
     tmpfs: options.tmpfs,
-    maskPaths: [...new Set([...options.maskPaths, ...agentPaths])],
+    maskPaths: [...new Set([...options.maskPaths, ...(parts.agentPaths ?? [])])],
+    ...parts.confinement,
+    ...(parts.confinement.tty && parts.window ? { ttyColumns: parts.window.columns, ttyRows: parts.window.rows } : {}),
+  };
+}
+
+// ---- Confinement flags: --cap-add, --cap-drop, --seccomp, -t/--tty ----
+
+function parseConfinementFlags(flags: ParsedFlags, uid: number): ConfinementOptions {
+  const seccomp = single(flags, 'seccomp') ?? 'default';
+  if (seccomp === '' || seccomp.includes('\0')) throw new UsageError("--seccomp must be 'default', 'unconfined' or a profile file");
+  return {
+    uid,
+    capAdd: (flags.values.get('cap-add') ?? []).map((name) => parseCapabilityName('--cap-add', name)),
+    capDrop: (flags.values.get('cap-drop') ?? []).map((name) => parseCapabilityName('--cap-drop', name)),
+    seccomp,
+    tty: flags.booleans.has('tty'),
   };
 }
 
@@ -227,4 +253,8 @@ options:
   --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT
   --tmpfs PATH[:size=N]  a writable tmpfs (repeatable; default 64m; /tmp 256m, /run 32m, /dev/shm 64m)
   --mask PATH          hide PATH in the container (repeatable; \`*\` in the last component)
-  --unmask PATH        show a path hidden by default (host root: /home /root /run/user /etc/shadow ...)`;
+  --unmask PATH        show a path hidden by default (host root: /home /root /run/user /etc/shadow ...)
+  --cap-add CAP        add a capability (Docker's names: NET_RAW, CAP_SYS_PTRACE, ALL; repeatable)
+  --cap-drop CAP       drop a capability, or ALL (repeatable; default set: podman's)
+  --seccomp PROFILE    default, unconfined, or a Docker/OCI JSON profile file
+  -t, --tty            a pseudo-terminal of the container's own, relayed by hush`;

@@ -11,6 +11,8 @@ import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent, t
 
 export interface RunningContainer {
   readonly pid: number;
+  /** With `tty`: the pty master, for reading and (a duplicate) for writing. */
+  readonly pty: { readFd: number; writeFd: number } | undefined;
   /** Resolves once, when the container's PID 1 has exited (and been reaped). */
   readonly exited: Promise<ExitStatus>;
   signal(signo: number): boolean;
@@ -61,6 +63,7 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
 
   const container: RunningContainer = {
     pid: spawned.pid,
+    pty: spawned.ptyFd >= 0 ? { readFd: spawned.ptyFd, writeFd: spawned.ptyWriteFd } : undefined,
     exited,
     signal: (signo) => !done && addon.signal(spawned.pidfd, signo),
     restart(env, stopSignal, timeoutMs) {

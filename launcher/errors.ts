@@ -39,6 +39,8 @@ export const runErrors = Object.freeze({
   HUSH_ERR_RUN_CANNOT_EXECUTE: e('HUSH_ERR_RUN_CANNOT_EXECUTE', (command: string, reason: string) =>
     `cannot run '${command}': ${reason}`),
   HUSH_ERR_RUN_RESTART: e('HUSH_ERR_RUN_RESTART', (why: string) => `cannot restart the app: ${why}`),
+  HUSH_ERR_RUN_SECCOMP_PROFILE: e('HUSH_ERR_RUN_SECCOMP_PROFILE', (what: string) => what),
+  HUSH_ERR_RUN_SECCOMP: e('HUSH_ERR_RUN_SECCOMP', (what: string) => what),
 });
 
 /** `hush status`: asking a running agent. */

@@ -27,6 +27,20 @@ export interface SpawnSpec {
   tmpfs: TmpfsMount[];
   /** Paths hidden behind an empty read-only file (or directory); missing ones are skipped. */
   maskPaths: string[];
+  // Confinement (launcher/confinement.ts).
+  /** Capability numbers of the bounding set (a root app's effective and permitted sets too). */
+  capabilities: number[];
+  /** A non-root app's ambient capabilities (a subset of `capabilities`). */
+  ambientCapabilities: number[];
+  /** A BPF program from compileSeccomp, loaded last before the app's exec; null: unconfined. */
+  seccomp: Uint8Array | null;
+  /** LANDLOCK_SCOPE_* bits (1 abstract unix sockets, 2 signals); 0 where the kernel lacks them. */
+  landlockScopes: number;
+  /** Give the app a pty of the container's own devpts; its master comes back as `ptyFd`. */
+  tty: boolean;
+  /** With `tty`: the pty's first window size. */
+  ttyColumns?: number;
+  ttyRows?: number;
 }
 
 export interface TmpfsMount {
@@ -35,6 +49,22 @@ export interface TmpfsMount {
   sizeBytes: number;
   mode: number;
   noexec: boolean;
+}
+
+/** A seccomp profile in libseccomp's terms (see launcher/seccomp-profile.ts). */
+export interface SeccompProgram {
+  /** A libseccomp action value (SCMP_ACT_ERRNO(38) is 0x50026). */
+  defaultAction: number;
+  /** libseccomp architecture names: "x86_64", "x86", "x32"... */
+  architectures: string[];
+  syscalls: {
+    /** Position in the profile's syscalls[], for messages. */
+    index: number;
+    names: string[];
+    action: number;
+    /** op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ (value is the mask, valueTwo the datum). */
+    args: { index: number; op: number; value: number; valueTwo: number }[];
+  }[];
 }
 
 export interface SpawnedContainer {
@@ -47,6 +77,10 @@ export interface SpawnedContainer {
    * 'closed' (no init: the app exec'd; with init: init died). watchChannel closes it.
    */
   channelFd: number;
+  /** With `tty`: the master of the container's pty, else -1. */
+  ptyFd: number;
+  /** A duplicate of ptyFd for writing (libuv watches one handle per descriptor), or -1. */
+  ptyWriteFd: number;
 }
 
 export interface ExitStatus {
@@ -89,4 +123,12 @@ export interface NativeBinding {
     gid: number,
     fsync: boolean,
   ): (string | null)[];
+  /** Compiles with libseccomp (dlopen'd); throws `seccomp: ...` when it cannot. */
+  compileSeccomp(program: SeccompProgram): Uint8Array;
+  /** libseccomp's version ("2.5.4"); throws where the library cannot be loaded. */
+  seccompVersion(): string;
+  /** The kernel's Landlock ABI version; 0 without Landlock. */
+  landlockAbi(): number;
+  /** TIOCSWINSZ on a pty master. */
+  setWindowSize(fd: number, columns: number, rows: number): void;
 }

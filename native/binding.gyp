@@ -19,12 +19,14 @@
         "src/setup-credentials.c",
         "src/exec-app.c",
         "src/error-channel.c",
+        "src/capabilities.c", "src/keyring.c", "src/landlock.c", "src/seccomp-build.c", "src/seccomp-load.c", "src/tty.c",
         "src/secrets-fs.c",
         "src/write-files.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"]
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "libraries": ["-ldl"]
     },
     {
       "target_name": "hush-init",
@@ -34,7 +36,8 @@
         "src/init.c",
         "src/setup-credentials.c",
         "src/exec-app.c",
-        "src/error-channel.c"
+        "src/error-channel.c",
+        "src/capabilities.c", "src/landlock.c", "src/seccomp-load.c", "src/tty.c"
       ],
       "ldflags": ["-static"]
     }

@@ -7,15 +7,18 @@ import { readSync, openSync, closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { appSignals } from '../../agent/core/signals';
 import type { AppHandle } from '../../agent/on-change';
+import { createLogger } from '../../agent/log';
 import type { AgentService } from '../../agent/service';
 import { exitCodeOf, startContainer, startFailure, type RunningContainer } from '../container';
+import { buildConfinement, type ConfinementSpec } from '../confinement';
 import { appEnv, containerSpec, parseRunArgs, runUsage, secretsTmpfsSize, type RunOptions } from '../container-spec';
 import { errorStatus, exitStatus } from '../errors';
 import { UsageError } from '../flags';
 import { writeLiteralSecrets } from '../literal-secrets';
 import { runTiming } from '../run-timing';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
-import type { NativeError } from '../../native';
+import { initialWindowSize, startTtyRelay } from '../tty-relay';
+import { native, type NativeError } from '../../native';
 import type { CommandMain } from './types';
 
 /** 12 hex digits from the kernel's random source (node:crypto would cost start-up time). */
@@ -46,6 +49,15 @@ export const main: CommandMain = async (args, io) => {
   }
   if (options.listen !== undefined && options.policies.length === 0) {
     io.stderr.write('hush: run: --listen serves the agent, which runs only with --policy\n');
+    return exitStatus.runFailed;
+  }
+  // Built before any secret is fetched: a profile that cannot be compiled fails fast, closed.
+  let confinement: ConfinementSpec;
+  try {
+    const log = createLogger({}, { component: 'run' });
+    confinement = buildConfinement(options.confinement, io.env, (message) => log.debug(message));
+  } catch (err) {
+    io.stderr.write(`hush: run: ${(err as Error).message}\n`);
     return exitStatus.runFailed;
   }
 
@@ -92,7 +104,8 @@ export const main: CommandMain = async (args, io) => {
       if (options.listen !== undefined) await service.serve(options.listen);
     }
     const spawned = timing.spawn();
-    container = await startContainer(containerSpec(options, tmpfs!.fd, policyEnv, agentPaths));
+    const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
+    container = await startContainer(containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }));
     spawned();
   } catch (err) {
     await closeAll();
@@ -102,6 +115,10 @@ export const main: CommandMain = async (args, io) => {
   }
   timing.report(io.stderr);
   signals.flush();
+  const pty = container.pty;
+  const relay = pty
+    ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (columns, rows) => native().setWindowSize(pty.readFd, columns, rows) })
+    : undefined;
 
   if (service) {
     // Without --listen, a run with policies serves its API on a socket of its own, named after
@@ -115,6 +132,8 @@ export const main: CommandMain = async (args, io) => {
     service.run();
   }
   const status = await container.exited;
+  await relay?.drained;
+  relay?.close();
   await closeAll();
   return exitCodeOf(status);
 };

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/filter.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,10 +55,44 @@ struct hush_spec {
   const struct hush_tmpfs_mount *tmpfs;  /* mounted in order (parents first) */
   size_t tmpfs_count;
   char *const *mask_paths;               /* NULL-terminated: hidden behind an empty read-only file or dir */
+  const struct hush_hardening *hardening; /* what confines the app (never NULL) */
 };
 
+/* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
+ * Built by the parent before clone; sent whole to hush-init as the first message on its
+ * control channel, since init, not the first child, starts the app. */
+#define HUSH_FILTER_MAX 4096  /* BPF_MAXINSNS */
+
+struct hush_hardening {
+  uint64_t caps_bounding;    /* the app's bounding set; a root app's effective/permitted set too */
+  uint64_t caps_ambient;     /* a non-root app's ambient (and inheritable, permitted, effective) set */
+  uint64_t landlock_scopes;  /* LANDLOCK_SCOPE_* to apply; 0 where the kernel lacks them */
+  int32_t tty;               /* stdin is the container's pty: make it the controlling terminal */
+  uint16_t tty_columns, tty_rows;  /* its first window size, set before the app starts */
+  uint32_t filter_len;       /* instructions in filter; 0 with --seccomp unconfined */
+  struct sock_filter filter[HUSH_FILTER_MAX];
+};
+
+/* capabilities.c: the app's capability sets, after its identity is set (keepcaps on). */
+int hush_set_app_capabilities(const struct hush_hardening *h, uid_t uid, int report_fd);
+int hush_drop_bounding_except(uint64_t keep, int report_fd);
+/* Capabilities init keeps so that it can start the app again: the app's and setuid's. */
+uint64_t hush_init_capabilities(const struct hush_hardening *h);
+/* keyring.c: a fresh anonymous session keyring (no possession of the caller's keys). */
+int hush_join_fresh_keyring(int report_fd);
+/* tty.c */
+int hush_open_container_pty(const struct hush_hardening *h, int report_fd);     /* slave on 0,1,2; master sent as HUSH_RECORD_PTY */
+int hush_enter_new_session(int tty, int report_fd);
+/* landlock.c */
+int hush_landlock_abi(void);
+int hush_apply_landlock(uint64_t scopes, int report_fd);
+/* seccomp-load.c: the last step before exec (no_new_privs is already set). */
+int hush_load_filter(const struct hush_hardening *h, int report_fd);
+/* The confinement steps between identity and exec, in order. */
+int hush_confine_app(const struct hush_hardening *h, int report_fd);
+
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
-enum hush_record_type { HUSH_RECORD_ERROR = 1, HUSH_RECORD_READY = 2 };
+enum hush_record_type { HUSH_RECORD_ERROR = 1, HUSH_RECORD_READY = 2, HUSH_RECORD_PTY = 3 /* + SCM_RIGHTS */ };
 
 struct hush_record {
   int32_t type;
@@ -106,7 +141,7 @@ int hush_attach(int mount_fd, int target_fd); /* closes mount_fd */
 int hush_mount_fs_at(int root_fd, const char *path, const char *fstype, const char *const *options, uint64_t attrs);
 
 /* setup-credentials.c */
-int hush_drop_init_privileges(int report_fd);
+int hush_drop_init_privileges(const struct hush_hardening *h, int report_fd);
 int hush_become_app_user(const struct hush_spec *spec, int report_fd);
 void hush_reset_signals(void);
 
@@ -122,6 +157,7 @@ struct hush_spawn_result {
   pid_t pid;
   int pidfd;
   int channel_fd;     /* our end of the error channel; with init, also the control channel */
+  int pty_fd;         /* with --tty: the master of the container's pty, else -1 */
   struct hush_record failure;  /* type == HUSH_RECORD_ERROR when the launcher's own step failed */
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);

@@ -11,9 +11,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 extern char **environ;
+
+/* What confines the app: the first message on the control channel, sent before clone. */
+static struct hush_hardening hardening;
+
+static void receive_hardening(int control_fd) {
+  ssize_t n;
+  do {
+    n = recv(control_fd, &hardening, sizeof hardening, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof hardening || hardening.filter_len > HUSH_FILTER_MAX) {
+    fprintf(stderr, "hush-init: no confinement record on the control channel (hush-init is started by hush run)\n");
+    exit(125);
+  }
+}
 
 static long number(const char *text) {
   char *end;
@@ -40,5 +55,7 @@ int main(int argc, char **argv) {
   spec.envp = environ;
   spec.path_env = getenv("PATH");
   spec.use_init = 1;
+  receive_hardening(control_fd);
+  spec.hardening = &hardening;
   hush_init_main(&spec, control_fd);
 }

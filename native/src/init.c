@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,15 +27,17 @@ static char control_buf[HUSH_CONTROL_MAX];
 static char env_storage[HUSH_CONTROL_MAX];
 static char *env_pointers[4096];
 
-/* The app side of a start: its own process group (in the terminal's foreground when there is
- * one, so that ^C reaches it once), its identity, open signals, then exec. */
+/* The app side of a start: a session of its own (its pty as controlling terminal with --tty;
+ * ^C at the caller's terminal reaches it through the launcher's forwarding), its identity,
+ * open signals, its confinement last, then exec. */
 static void app_child(const struct hush_spec *spec, char *const *envp, int report_fd) {
-  if (setpgid(0, 0) == 0 && isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpid());
+  if (hush_enter_new_session(spec->hardening->tty, report_fd) < 0) _exit(125);
   if (hush_become_app_user(spec, report_fd) < 0) _exit(125);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (hush_confine_app(spec->hardening, report_fd) < 0) _exit(125);
   hush_exec_app(spec->argv, envp, spec->path_env, report_fd);
   _exit(125);
 }
@@ -124,7 +125,7 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) {
     hush_report(control_fd, "signalfd", "init", errno);
     _exit(125);
   }
-  if (hush_drop_init_privileges(control_fd) < 0) {
+  if (hush_drop_init_privileges(spec->hardening, control_fd) < 0) {
     kill(app, SIGKILL);
     _exit(125);
   }

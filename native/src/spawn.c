@@ -9,9 +9,11 @@
  * or died): it never waits for the app. The verdict arrives later on the error channel (a
  * SOCK_SEQPACKET pair, close-on-exec but for init), which the addon polls from the event loop:
  *   child → parent  ERROR record       a setup step failed; the child exits 125
+ *   child → parent  PTY record         with --tty: the pty master, by SCM_RIGHTS
  *   init  → parent  READY record       the app has exec'd (init keeps the channel for control)
  *   EOF                                no init: the app exec'd (or the child died after its
  *                                      ERROR record); with init: init died before READY
+ *   parent → init   hardening record   sent before clone: what confines the app (init starts it)
  */
 #include "hush.h"
 
@@ -29,7 +31,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -76,6 +77,11 @@ static int child_main(void *raw) {
     _exit(125);
   }
   umask(saved_umask);
+  /* Hardening: a keyring and a session of the container's own (and its pty with --tty). */
+  const struct hush_hardening *h = spec->hardening;
+  if (hush_join_fresh_keyring(fd) < 0) _exit(125);
+  if (h->tty && hush_open_container_pty(h, fd) < 0) _exit(125);
+  if (hush_enter_new_session(spec->use_init ? 0 : h->tty, fd) < 0) _exit(125);
 
   /* Nothing of the Node parent's descriptors may reach the app. */
   close_all_but(fd, spec->use_init ? spec->init_fd : fd);
@@ -91,13 +97,13 @@ static int child_main(void *raw) {
     _exit(125);
   }
 
-  if (setpgid(0, 0) == 0 && isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpid());
   if (hush_become_app_user(spec, fd) < 0) _exit(125);
   /* Changing credentials cleared the parent-death signal: set it again. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  if (hush_confine_app(h, fd) < 0) _exit(125);
   hush_exec_app(spec->argv, spec->envp, spec->path_env, fd);
   _exit(125);
 }
@@ -124,11 +130,42 @@ static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers
   return out;
 }
 
+/* recv of one record; a descriptor passed with it (the pty master) lands in *fd_out. */
+static ssize_t receive_record(int fd, struct hush_record *record, int *fd_out) {
+  struct iovec iov = {record, sizeof *record};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  struct cmsghdr *cmsg = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS && cmsg->cmsg_len == CMSG_LEN(sizeof(int))) {
+    int received;
+    memcpy(&received, CMSG_DATA(cmsg), sizeof received);
+    if (*fd_out >= 0) close(*fd_out);
+    *fd_out = received;
+  }
+  return n;
+}
+
+/* Receives the first queued record if it is the PTY record; leaves anything else queued. */
+static void take_pty_record(int fd, int *pty_fd) {
+  struct hush_record record;
+  ssize_t n;
+  do {
+    n = recv(fd, &record, sizeof record, MSG_PEEK | MSG_DONTWAIT);
+    /* ECONNRESET: the child died without reading the hardening record meant for init; it is
+     * reported once, and what the child sent is still queued behind it. */
+  } while (n < 0 && (errno == EINTR || errno == ECONNRESET));
+  if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_PTY) receive_record(fd, &record, pty_fd);
+}
+
 #define CHILD_STACK_SIZE (256 * 1024)
 
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   memset(out, 0, sizeof *out);
-  out->pidfd = out->channel_fd = -1;
+  out->pidfd = out->channel_fd = out->pty_fd = -1;
 
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -147,6 +184,15 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     return -1;
   }
   struct child_args args = {spec, sv[1], init_argv};
+  /* Init reads what confines the app as its first message. */
+  if (spec->use_init && send(sv[0], spec->hardening, sizeof *spec->hardening, MSG_NOSIGNAL) != (ssize_t)sizeof *spec->hardening) {
+    set_failure(out, "send", errno);
+    free(init_argv);
+    munmap(stack, CHILD_STACK_SIZE);
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
 
   /* posix_spawn's way: the child shares our memory and we are suspended until it execs, so
    * the cost does not grow with the size of the Node process. */
@@ -169,6 +215,10 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     return -1;
   }
 
+  /* With --tty the child sent the pty master before it exec'd, and clone returns only after
+   * that exec (or the child's death): if it got that far, the PTY record is queued first. The
+   * verdict behind it stays queued for the addon's channel watcher. */
+  if (spec->hardening->tty) take_pty_record(sv[0], &out->pty_fd);
   out->pid = pid;
   out->pidfd = pidfd;
   out->channel_fd = sv[0];
