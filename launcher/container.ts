@@ -17,6 +17,8 @@ export interface RunningContainer {
 }
 
 const SIGKILL = 9;
+/** An exec stuck on a hung filesystem must not leave `hush run` waiting forever. */
+const startTimeoutMs = 30_000;
 
 /**
  * Starts the container. Resolves once the app has exec'd; rejects with the NativeError of the
@@ -31,6 +33,12 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
   let channelOpen = true;
   let verdict: ((failure: NativeError | undefined) => void) | undefined;
   const started = new Promise<NativeError | undefined>((resolve) => (verdict = resolve));
+  const timeout = setTimeout(() => {
+    const decide = verdict;
+    verdict = undefined;
+    if (!done) addon.signal(spawned.pidfd, SIGKILL);
+    decide?.(startTimedOut(spec.argv[0]));
+  }, startTimeoutMs);
   const pendingRestarts: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   const exited = new Promise<ExitStatus>((resolve) => {
@@ -47,6 +55,7 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
     if (verdict) {
       const decide = verdict;
       verdict = undefined;
+      clearTimeout(timeout);
       if (event.type === 'ready' || (event.type === 'closed' && !spec.init)) return decide(undefined);
       if (!done) addon.signal(spawned.pidfd, SIGKILL);
       return decide(event.error ?? initDied());
@@ -94,6 +103,11 @@ export function expandMasks(rootfs: string, masks: readonly string[]): string[] 
     }
     return names.map((name) => path.posix.join(dir, name)).filter((candidate) => pattern.test(candidate));
   });
+}
+
+function startTimedOut(command: string): NativeError {
+  const message = `start: ETIMEDOUT (${command} had not started after ${startTimeoutMs / 1000} s)`;
+  return Object.assign(new Error(message), { code: 'ETIMEDOUT', errno: 110, syscall: 'start', path: command, setup: true });
 }
 
 function initDied(): NativeError {
