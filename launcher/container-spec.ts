@@ -2,7 +2,7 @@
 // and the random container id.
 
 import { parseFlags, single, UsageError } from './flags';
-import { checkNotMasked, checkSecretsDir, maskList, tmpfsMounts } from './hardening';
+import { checkNotMasked, checkSecretsDir, maskList, normalizeAbsolute, tmpfsMounts } from './hardening';
 import type { TmpfsMount } from '../native';
 
 export interface RunOptions {
@@ -134,7 +134,9 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
 
   // Hardening (issue 9).
   const tmpfs = tmpfsMounts(flags.values.get('tmpfs') ?? []);
-  const maskPaths = maskList(rootfsFlag === undefined, flags.values.get('mask') ?? [], flags.values.get('unmask') ?? []);
+  // Hardening (issue 9): `--rootfs /` is the host root, with its masks.
+  const hostRoot = rootfsFlag === undefined || (rootfsFlag.startsWith('/') && normalizeAbsolute(rootfsFlag) === '/');
+  const maskPaths = maskList(hostRoot, flags.values.get('mask') ?? [], flags.values.get('unmask') ?? []);
   checkNotMasked(workdir, argv[0], maskPaths);
 
   return {
@@ -142,7 +144,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     policies: flags.values.get('policy') ?? [],
     store: single(flags, 'store') ?? hostEnv.HUSH_STORE,
     rootfs,
-    hostRoot: rootfsFlag === undefined,
+    hostRoot,
     image,
     secretsDir,
     netNone: net === 'none',

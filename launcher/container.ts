@@ -145,6 +145,9 @@ export function setupErrorLine(err: NativeError): string {
   if (err.setup && err.code === 'EROFS' && (err.syscall === 'mount' || err.syscall === 'mkdir')) {
     return `container setup failed: ${err.path} does not exist, and the root is read-only: create it, or put it under /tmp or /run`;
   }
+  if (err.syscall === 'rootfs' && err.code === 'EEXIST') {
+    return `run: --rootfs ${err.path} is the host's /: leave --rootfs out, so that the host root gets its masks`;
+  }
   if (err.syscall === 'secrets-dir') {
     return `run: --secrets-dir resolves to '${err.path}' inside the root: it would cover / or lie in /proc, /sys or /dev`;
   }

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,7 +115,17 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
   /* 2 */
   int root_fd = hush_clone_tree(AT_FDCWD, spec->rootfs, AT_RECURSIVE, 0, 0);
   if (root_fd < 0) return fail(report_fd, "rootfs", spec->rootfs);
-  if (!spec->host_root && make_mount_points(spec, root_fd, report_fd) < 0) return -1;
+  if (!spec->host_root) {
+    /* The host's / under another name (a symlink, /proc/1/root) would get no host masks, and
+     * its mount points would be made on the host: refuse it. */
+    struct stat root_st, host_st;
+    if (fstat(root_fd, &root_st) == 0 && stat("/", &host_st) == 0 && root_st.st_dev == host_st.st_dev &&
+        root_st.st_ino == host_st.st_ino) {
+      hush_report(report_fd, "rootfs", spec->rootfs, EEXIST);
+      return -1;
+    }
+    if (make_mount_points(spec, root_fd, report_fd) < 0) return -1;
+  }
   if (hush_set_mount_attr(root_fd, AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0) < 0)
     return fail(report_fd, "mount_setattr", spec->rootfs);
 
