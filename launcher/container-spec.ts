@@ -6,7 +6,7 @@ import type { SpawnSpec, TmpfsMount } from '../native';
 import { parseCapabilityName } from './capabilities';
 import type { ConfinementOptions, ConfinementSpec } from './confinement';
 import { parseFlags, single, UsageError, type ParsedFlags } from './flags';
-import { checkNotMasked, checkSecretsDir, maskList, tmpfsMounts } from './hardening';
+import { checkNotMasked, checkSecretsDir, maskList, normalizeAbsolute, tmpfsMounts } from './hardening';
 
 export interface RunOptions {
   argv: string[];
@@ -140,7 +140,9 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
 
   // Hardening (issue 9).
   const tmpfs = tmpfsMounts(flags.values.get('tmpfs') ?? []);
-  const maskPaths = maskList(rootfsFlag === undefined, flags.values.get('mask') ?? [], flags.values.get('unmask') ?? []);
+  // Hardening (issue 9): `--rootfs /` is the host root, with its masks.
+  const hostRoot = rootfsFlag === undefined || (rootfsFlag.startsWith('/') && normalizeAbsolute(rootfsFlag) === '/');
+  const maskPaths = maskList(hostRoot, flags.values.get('mask') ?? [], flags.values.get('unmask') ?? []);
   checkNotMasked(workdir, argv[0], maskPaths);
 
   return {
@@ -148,7 +150,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     policies: flags.values.get('policy') ?? [],
     store: single(flags, 'store') ?? hostEnv.HUSH_STORE,
     rootfs,
-    hostRoot: rootfsFlag === undefined,
+    hostRoot,
     secretsDir,
     netNone: net === 'none',
     hostname,

@@ -21,6 +21,8 @@ export interface RunningContainer {
 }
 
 const SIGKILL = 9;
+/** An exec stuck on a hung filesystem must not leave `hush run` waiting forever. */
+const startTimeoutMs = 30_000;
 
 /**
  * Starts the container. Resolves once the app has exec'd; rejects with the NativeError of the
@@ -35,6 +37,12 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
   let channelOpen = true;
   let verdict: ((failure: NativeError | undefined) => void) | undefined;
   const started = new Promise<NativeError | undefined>((resolve) => (verdict = resolve));
+  const timeout = setTimeout(() => {
+    const decide = verdict;
+    verdict = undefined;
+    if (!done) addon.signal(spawned.pidfd, SIGKILL);
+    decide?.(startTimedOut(spec.argv[0]));
+  }, startTimeoutMs);
   const pendingRestarts: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   const exited = new Promise<ExitStatus>((resolve) => {
@@ -51,6 +59,7 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
     if (verdict) {
       const decide = verdict;
       verdict = undefined;
+      clearTimeout(timeout);
       if (event.type === 'ready' || (event.type === 'closed' && !spec.init)) return decide(undefined);
       if (!done) addon.signal(spawned.pidfd, SIGKILL);
       return decide(event.error ?? initDied());
@@ -101,6 +110,11 @@ export function expandMasks(rootfs: string, masks: readonly string[]): string[] 
   });
 }
 
+function startTimedOut(command: string): NativeError {
+  const message = `start: ETIMEDOUT (${command} had not started after ${startTimeoutMs / 1000} s)`;
+  return Object.assign(new Error(message), { code: 'ETIMEDOUT', errno: 110, syscall: 'start', path: command, setup: true });
+}
+
 function initDied(): NativeError {
   return Object.assign(new Error('init: EPIPE'), { code: 'EPIPE', errno: 32, syscall: 'init', setup: true });
 }
@@ -139,6 +153,9 @@ export function startFailure(err: NativeError): HushError {
 function setupLine(err: NativeError): string {
   if (err.setup && err.code === 'EROFS' && (err.syscall === 'mount' || err.syscall === 'mkdir')) {
     return `container setup failed: ${err.path} does not exist, and the root is read-only: create it, or put it under /tmp or /run`;
+  }
+  if (err.syscall === 'rootfs' && err.code === 'EEXIST') {
+    return `run: --rootfs ${err.path} is the host's /: leave --rootfs out, so that the host root gets its masks`;
   }
   if (err.syscall === 'secrets-dir') {
     return `run: --secrets-dir resolves to '${err.path}' inside the root: it would cover / or lie in /proc, /sys or /dev`;

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,27 +30,33 @@ static int fail(int report_fd, const char *syscall, const char *path) {
   return -1;
 }
 
-/* A --rootfs may lack the mount points: create them (inside it) while it is still writable. */
-static int make_mount_points(const struct hush_spec *spec, int root_fd, int report_fd) {
-  static const char *const points[] = {"/proc", "/sys", "/dev", "/tmp", "/run"};
-  const char *failed = NULL;
-  for (size_t i = 0; !failed && i < sizeof points / sizeof points[0]; i++) {
-    int fd = hush_open_in_root(root_fd, points[i], 1);
-    if (fd < 0) failed = points[i];
-    else close(fd);
-  }
-  for (size_t i = 0; !failed && i <= spec->tmpfs_count; i++) {
-    const char *path = i < spec->tmpfs_count ? spec->tmpfs[i].path : spec->secrets_fd >= 0 ? spec->secrets_dir : NULL;
-    int fd = path ? hush_open_in_root(root_fd, path, 1) : 0;
-    if (fd < 0) failed = path;
-    else if (path) close(fd);
-  }
-  return failed ? fail(report_fd, "mkdir", failed) : 0;
-}
-
 static int is_under(const char *path, const char *dir) {
   size_t n = strlen(dir);
   return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* True when `path` lies in a filesystem hush mounts (/dev, a tmpfs of the list): it is made
+ * there, at mount time, and needs nothing in the rootfs. */
+static int in_own_mount(const struct hush_spec *spec, const char *path) {
+  if (is_under(path, "/dev")) return 1;
+  for (size_t i = 0; i < spec->tmpfs_count; i++)
+    if (strcmp(path, spec->tmpfs[i].path) != 0 && is_under(path, spec->tmpfs[i].path)) return 1;
+  return 0;
+}
+
+/* A --rootfs may lack the mount points: create them (inside it) while it is still writable. */
+static int make_mount_points(const struct hush_spec *spec, int root_fd, int report_fd) {
+  static const char *const points[] = {"/proc", "/sys", "/dev", "/tmp", "/run"};
+  size_t fixed = sizeof points / sizeof points[0];
+  for (size_t i = 0; i < fixed + spec->tmpfs_count + 1; i++) {
+    const char *path = i < fixed ? points[i] : i < fixed + spec->tmpfs_count ? spec->tmpfs[i - fixed].path
+                       : spec->secrets_fd >= 0 ? spec->secrets_dir : NULL;
+    if (!path || (i >= fixed && in_own_mount(spec, path))) continue;
+    int fd = hush_open_in_root(root_fd, path, 1);
+    if (fd < 0) return fail(report_fd, "mkdir", path);
+    close(fd);
+  }
+  return 0;
 }
 
 static int setup_secrets(const struct hush_spec *spec, int root_fd, int report_fd) {
@@ -108,7 +115,17 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
   /* 2 */
   int root_fd = hush_clone_tree(AT_FDCWD, spec->rootfs, AT_RECURSIVE, 0, 0);
   if (root_fd < 0) return fail(report_fd, "rootfs", spec->rootfs);
-  if (!spec->host_root && make_mount_points(spec, root_fd, report_fd) < 0) return -1;
+  if (!spec->host_root) {
+    /* The host's / under another name (a symlink, /proc/1/root) would get no host masks, and
+     * its mount points would be made on the host: refuse it. */
+    struct stat root_st, host_st;
+    if (fstat(root_fd, &root_st) == 0 && stat("/", &host_st) == 0 && root_st.st_dev == host_st.st_dev &&
+        root_st.st_ino == host_st.st_ino) {
+      hush_report(report_fd, "rootfs", spec->rootfs, EEXIST);
+      return -1;
+    }
+    if (make_mount_points(spec, root_fd, report_fd) < 0) return -1;
+  }
   if (hush_set_mount_attr(root_fd, AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0) < 0)
     return fail(report_fd, "mount_setattr", spec->rootfs);
 

@@ -6,7 +6,8 @@
  * with none delivered to Node's handlers; the child resets all handlers before it unblocks any.
  *
  * hush_spawn returns as soon as clone does (the vfork child has exec'd hush-init, or the app,
- * or died): it never waits for the app. The verdict arrives later on the error channel (a
+ * or died): it never waits for the app. What the parent does wait for, suspended by vfork, is
+ * the container's setup before that exec: local mounts and pivot_root, about 2 ms. The verdict arrives later on the error channel (a
  * SOCK_SEQPACKET pair, close-on-exec but for init), which the addon polls from the event loop:
  *   child → parent  ERROR record       a setup step failed; the child exits 125
  *   child → parent  PTY record         with --tty: the pty master, by SCM_RIGHTS
@@ -32,10 +33,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 /* True when the launcher has already gone (its end of the channel is closed). */
 static int parent_gone(int fd) {

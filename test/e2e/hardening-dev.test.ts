@@ -53,6 +53,8 @@ describeContainers('writable places are capped', () => {
       const r = await hush(['run', '--rootfs', rootfs, '--tmpfs', '/srv/cache:size=1m', '--', '/bin/sh', '-c', sizeOf('/srv/cache')]);
       expect(r.stdout.trim()).toBe('size=1024k');
       expect(fs.statSync(path.join(rootfs, 'srv', 'cache')).isDirectory()).toBe(true);
+      // What lands in hush's own mounts (/dev/shm, /run/secrets) leaves nothing in the rootfs.
+      expect([fs.existsSync(path.join(rootfs, 'dev', 'shm')), fs.existsSync(path.join(rootfs, 'run', 'secrets'))]).toEqual([false, false]);
     } finally {
       fs.rmSync(rootfs, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
 // --unmask takes from it; a workdir or command under a hidden path is refused with the flag
 // that would show it.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeContainers, hush, makeRootfs } from './helpers';
@@ -56,6 +57,19 @@ describeContainers('host-root masks', () => {
     const r = await hush(['run', ...args]);
     expect(r.stderr).toBe(line);
     expect(r.code).toBe(125);
+  });
+
+  it("`--rootfs /` is the host root, masks included; the host's / under another name is refused", async () => {
+    expect((await sh('wc -c < /etc/shadow', '--rootfs', '//')).stdout.trim()).toBe('0');
+    const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hush-root-link-')), 'root');
+    fs.symlinkSync('/', link);
+    try {
+      const r = await hush(['run', '--rootfs', link, '--', 'true']);
+      expect(r.stderr).toBe(`hush: run: --rootfs ${link} is the host's /: leave --rootfs out, so that the host root gets its masks\n`);
+      expect(r.code).toBe(125);
+    } finally {
+      fs.rmSync(path.dirname(link), { recursive: true, force: true });
+    }
   });
 
   it('--unmask /root lets a --workdir under it through', async () => {
