@@ -71,4 +71,6 @@ export interface NativeBinding {
     gid: number,
     fsync: boolean,
   ): (string | null)[];
+  /** One datagram to the unix socket at path ('@name': abstract); throws a NativeError (sendto). */
+  sendDatagram(path: string, bytes: Uint8Array): void;
 }

@@ -16,7 +16,8 @@
         "src/exec-app.c",
         "src/error-channel.c",
         "src/secrets-fs.c",
-        "src/write-files.c"
+        "src/write-files.c",
+        "src/notify.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -15,6 +15,7 @@ import type { ChangeAction } from '../../agent/core/diff';
 import { parseFlags, single, UsageError } from '../flags';
 import { runHostCommand } from '../host-command';
 import { serveApi, type ServedApi } from '../api-server';
+import { createNotifier, notifyReadyWhen } from '../sd-notify';
 import type { CommandIO, CommandMain } from './types';
 
 const agentFlags = {
@@ -186,6 +187,12 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
     }
   }
 
+  // systemd (sd_notify): READY=1 once every secret is rendered, RELOADING=1/READY=1 around a
+  // policy reload, STOPPING=1 at shutdown; nothing without NOTIFY_SOCKET.
+  const notify = createNotifier({ env: s.io.env, warn: (message) => s.logger.warn(message) });
+  const readyStatus = () => `ready: ${agent.runner.status().policies.reduce((n, p) => n + p.files.length, 0)} files rendered`;
+  let cancelReady = notifyReadyWhen(notify, () => isReady(agent.runner.status()), readyStatus);
+
   // Reload policies when their files change; keep the old ones when the new ones are invalid.
   let reloading = Promise.resolve();
   s.policyWatch.onChange(() => {
@@ -205,6 +212,8 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
         s.logger.error('cannot apply the changed policy; the previous one stays in force', { error: errorMessage(err) });
         return;
       }
+      cancelReady();
+      notify.reloading('reloading policies');
       stop.abort();
       await running;
       await agent.close();
@@ -213,6 +222,7 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
       const started = await agent.runner.start();
       if (!started.ok) started.errors.forEach((e) => s.logger.warn('not rendered yet; retrying', { error: e }));
       running = agent.runner.run(stop.signal);
+      cancelReady = notifyReadyWhen(notify, () => isReady(agent.runner.status()), readyStatus);
       s.logger.info('policies reloaded', { policies: policies.map((p) => p.name).join(',') });
     });
   });
@@ -222,6 +232,8 @@ async function runUntilStopped(initial: Agent, s: Supervision): Promise<number> 
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
   });
+  cancelReady();
+  notify.stopping('stopping');
   await s.policyWatch.close();
   await reloading;
   stop.abort();

@@ -9,6 +9,7 @@ import { exitCodeOf, startContainer, type RunningContainer } from '../container'
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
+import { createNotifier } from '../sd-notify';
 import type { AgentSession } from '../agent-session';
 import type { ServedApi } from '../api-server';
 import type { Logger } from '../../agent/log';
@@ -135,6 +136,9 @@ export const main: CommandMain = async (args, io) => {
   }
 
   for (const signo of early.splice(0)) container.signal(signo);
+  // systemd (sd_notify): every secret is rendered and the app has exec'd; nothing without NOTIFY_SOCKET.
+  const notify = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
+  notify.ready(`running ${options.argv[0]}`);
   // Without --listen, a run with policies serves its API on a socket of its own, named after
   // the container, once the app is running (the app never waits for it).
   const defaultApi =
@@ -147,6 +151,7 @@ export const main: CommandMain = async (args, io) => {
   const stopAgent = new AbortController();
   const rotating = session?.run(stopAgent.signal);
   const status = await container.exited;
+  notify.stopping(`the app exited with ${exitCodeOf(status)}; cleaning up`);
   stopForwarding();
   stopAgent.abort();
   await rotating;
