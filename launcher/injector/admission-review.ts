@@ -24,13 +24,29 @@ export interface AdmissionReviewReply {
 
 export type ReviewOutcome =
   | { kind: 'malformed'; message: string }
-  | { kind: 'answer'; review: AdmissionReviewReply; summary: 'skipped' | 'already injected' | 'injected' | 'denied' | 'not a pod' };
+  | {
+      kind: 'answer';
+      review: AdmissionReviewReply;
+      summary: 'skipped' | 'already injected' | 'injected' | 'denied' | 'not a pod';
+      /** NAMESPACE/NAME (or the generateName prefix) of the object, for the log. */
+      subject: string;
+    };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const malformed = (message: string): ReviewOutcome => ({ kind: 'malformed', message });
 
-function answer(response: AdmissionResponse, summary: Extract<ReviewOutcome, { kind: 'answer' }>['summary']): ReviewOutcome {
-  return { kind: 'answer', summary, review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response } };
+type Answer = Extract<ReviewOutcome, { kind: 'answer' }>;
+
+function answer(response: AdmissionResponse, summary: Answer['summary'], subject: string): ReviewOutcome {
+  return { kind: 'answer', summary, subject, review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response } };
+}
+
+function subjectOf(request: Record<string, unknown>): string {
+  const object = isObject(request['object']) ? request['object'] : {};
+  const metadata = isObject(object['metadata']) ? object['metadata'] : {};
+  const namespace = metadata['namespace'] ?? request['namespace'] ?? '';
+  const name = metadata['name'] || metadata['generateName'] || request['name'] || '';
+  return `${String(namespace)}/${String(name)}`;
 }
 
 function readPod(object: unknown): Pod | string {
@@ -60,18 +76,19 @@ export function reviewAdmission(body: unknown, agentImage: string): ReviewOutcom
   if (!isObject(request)) return malformed('request: missing');
   const uid = request['uid'];
   if (typeof uid !== 'string' || uid === '') return malformed('request.uid: missing');
+  const subject = subjectOf(request);
   const kind = request['kind'];
-  if (!isObject(kind) || kind['group'] !== '' || kind['version'] !== 'v1' || kind['kind'] !== 'Pod') return answer({ uid, allowed: true }, 'not a pod');
+  if (!isObject(kind) || kind['group'] !== '' || kind['version'] !== 'v1' || kind['kind'] !== 'Pod') return answer({ uid, allowed: true }, 'not a pod', subject);
 
   const pod = readPod(request['object']);
   if (typeof pod === 'string') return malformed(pod);
   const reading = readAnnotations(pod.metadata?.annotations);
-  if (reading.kind === 'skip') return answer({ uid, allowed: true }, 'skipped');
-  if (alreadyInjected(pod)) return answer({ uid, allowed: true }, 'already injected');
-  if (reading.kind === 'deny') return answer({ uid, allowed: false, status: { code: 403, message: reading.message } }, 'denied');
+  if (reading.kind === 'skip') return answer({ uid, allowed: true }, 'skipped', subject);
+  if (alreadyInjected(pod)) return answer({ uid, allowed: true }, 'already injected', subject);
+  if (reading.kind === 'deny') return answer({ uid, allowed: false, status: { code: 403, message: reading.message } }, 'denied', subject);
 
   const result = injectionPatch(pod, reading.request, agentImage);
-  if (!result.ok) return answer({ uid, allowed: false, status: { code: 403, message: result.message } }, 'denied');
+  if (!result.ok) return answer({ uid, allowed: false, status: { code: 403, message: result.message } }, 'denied', subject);
   const response: AdmissionResponse = {
     uid,
     allowed: true,
@@ -79,5 +96,5 @@ export function reviewAdmission(body: unknown, agentImage: string): ReviewOutcom
     patch: Buffer.from(JSON.stringify(result.patch)).toString('base64'),
   };
   if (result.warnings.length > 0) response.warnings = result.warnings;
-  return answer(response, 'injected');
+  return answer(response, 'injected', subject);
 }

@@ -38,14 +38,8 @@ export function buildInjectorApp(options: InjectorAppOptions): FastifyInstance {
       log.warn('malformed AdmissionReview', { error: outcome.message });
       return reply.code(400).send({ error: outcome.message });
     }
-    const object = ((request.body as { request: { object?: { metadata?: Record<string, unknown> } } }).request.object?.metadata ?? {}) as Record<string, unknown>;
-    const fields: Record<string, unknown> = {
-      uid: outcome.review.response.uid,
-      namespace: object['namespace'] ?? (request.body as { request: { namespace?: string } }).request.namespace,
-      pod: object['name'] ?? object['generateName'],
-    };
-    if (outcome.review.response.status) fields['reason'] = outcome.review.response.status.message;
-    log.info(`pod ${outcome.summary}`, fields);
+    const { uid, status } = outcome.review.response;
+    log.info(`pod ${outcome.summary}`, { uid, pod: outcome.subject, ...(status ? { reason: status.message } : {}) });
     return outcome.review;
   });
   return app;

@@ -80,7 +80,7 @@ describe('hush injector over HTTPS', () => {
     const pod = patched(body.request.object, answer.response);
     validatePod(pod);
     expect(pod.spec.initContainers[0].name).toBe('hush-agent');
-    expect(stderr).toMatch(/pod injected uid=0f6c8c1e-7b3a-4d3e-9a51-2c4f7d1e8b90 namespace=shop pod=webapp-7d9f8b6c5-/);
+    expect(stderr).toMatch(/pod injected uid=0f6c8c1e-7b3a-4d3e-9a51-2c4f7d1e8b90 pod=shop\/webapp-7d9f8b6c5-\n/);
   });
 
   it('denies a pod whose annotation names no policy, with the reason', async () => {

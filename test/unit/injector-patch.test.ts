@@ -214,6 +214,13 @@ describe('injector: requests', () => {
     expect(response).toEqual({ uid: '0f6c8c1e-7b3a-4d3e-9a51-2c4f7d1e8b90', allowed: true });
   });
 
+  it('names the pod for the log: namespace and name, or the generateName prefix', () => {
+    const outcome = reviewAdmission(review(), agentImage);
+    expect(outcome.kind === 'answer' && outcome.subject).toBe('shop/webapp-7d9f8b6c5-');
+    const named = reviewAdmission(review((pod) => (pod.metadata.name = 'web-0')), agentImage);
+    expect(named.kind === 'answer' && named.subject).toBe('shop/web-0');
+  });
+
   it('sends only add operations', () => {
     const { response } = inject();
     expect(new Set(decodePatch(response).map((op) => op.op))).toEqual(new Set(['add']));
