@@ -80,7 +80,10 @@ describe('hush injector over HTTPS', () => {
     const pod = patched(body.request.object, answer.response);
     validatePod(pod);
     expect(pod.spec.initContainers[0].name).toBe('hush-agent');
-    expect(stderr).toMatch(/pod injected uid=0f6c8c1e-7b3a-4d3e-9a51-2c4f7d1e8b90 pod=shop\/webapp-7d9f8b6c5-\n/);
+    // The log line travels on hush's stderr pipe, which may arrive after the HTTP answer.
+    const logged = /pod injected uid=0f6c8c1e-7b3a-4d3e-9a51-2c4f7d1e8b90 pod=shop\/webapp-7d9f8b6c5-\n/;
+    for (let i = 0; i < 100 && !logged.test(stderr); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(stderr).toMatch(logged);
   });
 
   it('denies a pod whose annotation names no policy, with the reason', async () => {
@@ -101,7 +104,8 @@ describe('hush injector over HTTPS', () => {
   });
 
   it('exits 0 on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close': the exit status and every byte of stderr.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/injector: stopped/);
@@ -114,7 +118,7 @@ describe('hush injector command line', () => {
       const child = spawn(process.execPath, [path.join(repo, 'bin', 'hush'), 'injector', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-      const code = await new Promise((resolve) => child.once('exit', resolve));
+      const code = await new Promise((resolve) => child.once('close', resolve));
       expect(code).toBe(2);
       expect(err.split('\n')[0]).toMatch(/^hush: injector: (--tls-cert is required|--listen expects HOST:PORT or :PORT, got 'localhost')$/);
     }
@@ -124,7 +128,7 @@ describe('hush injector command line', () => {
     const child = spawn(process.execPath, [path.join(repo, 'bin', 'hush'), 'injector', '--tls-cert', '/nonexistent/tls.crt', '--tls-key', '/nonexistent/tls.key', '--agent-image', 'i'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+    expect(await new Promise((resolve) => child.once('close', resolve))).toBe(1);
     expect(err).toMatch(/^hush: injector: ENOENT: no such file or directory, open '\/nonexistent\/tls\.(crt|key)'\n$/);
   });
 });
