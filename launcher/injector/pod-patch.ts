@@ -75,6 +75,29 @@ function agentIdentity(pod: Pod, selected: Selected[], warnings: string[]): Agen
   return { uid: defaultAgentUser, gid: defaultAgentUser };
 }
 
+/** /var/run is a link to /run in most images: compare paths as the container will see them. */
+const asSeen = (p: string) => p.replace(/\/+$/, '').replace(/^\/var\/run(?=\/|$)/, '/run');
+
+/**
+ * A mount below the secrets dir (the service-account token at /var/run/secrets/kubernetes.io/
+ * serviceaccount under the default /run/secrets) needs a mount point inside the read-only
+ * secrets volume, which the runtime cannot create there; one at the same place as seen
+ * through /var/run shadows it. Whether that happens depends on the image's /var/run, so these
+ * are warnings, not denials.
+ */
+function nestedMountWarnings(selected: Selected[], secretsDir: string): string[] {
+  const dir = asSeen(secretsDir);
+  return selected.flatMap(({ container }) =>
+    (container.volumeMounts ?? [])
+      .filter((m) => asSeen(m.mountPath).startsWith(dir + '/') || (asSeen(m.mountPath) === dir && m.mountPath !== secretsDir))
+      .map(
+        (m) =>
+          `hush: container ${container.name} mounts ${m.name} at ${m.mountPath}, inside ${annotations.secretsDir} ${secretsDir} where /var/run links to /run: ` +
+          `the runtime cannot make its mount point in the read-only secrets volume and the container may fail to start; set ${annotations.secretsDir} elsewhere (e.g. /run/hush-secrets)`,
+      ),
+  );
+}
+
 export function injectionPatch(pod: Pod, request: InjectionRequest, image: string): PatchResult {
   const selected = selectContainers(pod, request.containers);
   if (typeof selected === 'string') return { ok: false, message: selected };
@@ -88,7 +111,7 @@ export function injectionPatch(pod: Pod, request: InjectionRequest, image: strin
     if (busy) return { ok: false, message: `container ${container.name} already mounts ${busy.name} at ${request.secretsDir} (set ${annotations.secretsDir} to another path)` };
   }
 
-  const warnings: string[] = [];
+  const warnings = nestedMountWarnings(selected, request.secretsDir);
   const identity = agentIdentity(pod, selected, warnings);
   if (typeof identity === 'string') return { ok: false, message: identity };
 

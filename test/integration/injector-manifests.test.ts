@@ -95,7 +95,10 @@ describe('the example app through the injector', () => {
   it('is routed to the webhook by its labels, and injected into a valid pod', () => {
     const [hook] = find('webhook.yaml', 'MutatingWebhookConfiguration').webhooks;
     for (const [k, v] of Object.entries(hook.objectSelector.matchLabels)) expect(deployment.spec.template.metadata.labels[k]).toBe(v);
-    const pod = inject(reviewOfTemplate(deployment));
+    const body = reviewOfTemplate(deployment);
+    const outcome = reviewAdmission(body, agentImage);
+    expect(outcome.kind === 'answer' && outcome.review.response.warnings).toBeUndefined();
+    const pod = inject(body);
     validateObject(pod, 'injected webapp pod');
     const agent = pod.spec.initContainers[0];
     expect(agent.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000 });

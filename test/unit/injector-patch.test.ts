@@ -145,9 +145,30 @@ describe('injector: several containers', () => {
   });
 
   it('warns when no container names a user, and runs the agent as the image\'s', () => {
-    const { after, response } = inject((pod) => delete pod.spec.securityContext);
+    const { after, response } = inject((pod) => {
+      delete pod.spec.securityContext;
+      pod.metadata.annotations['hush.dev/secrets-dir'] = '/etc/app/secrets';
+    });
     expect(agentOf(after).securityContext.runAsUser).toBe(65532);
     expect(response.warnings).toEqual([expect.stringContaining('web set no runAsUser')]);
+  });
+
+});
+
+describe('injector: mounts inside the secrets dir', () => {
+  it('warns that the service-account token below /run/secrets (via /var/run) may stop the container from starting', () => {
+    const { response } = inject();
+    expect(response.warnings).toEqual([
+      'hush: container web mounts kube-api-access-x7k2q at /var/run/secrets/kubernetes.io/serviceaccount, inside hush.dev/secrets-dir /run/secrets where /var/run links to /run: ' +
+        'the runtime cannot make its mount point in the read-only secrets volume and the container may fail to start; set hush.dev/secrets-dir elsewhere (e.g. /run/hush-secrets)',
+    ]);
+  });
+
+  it('warns of a mount at the same place seen through /var/run, and says nothing when the paths are apart', () => {
+    const same = inject((pod) => pod.spec.containers[0].volumeMounts.push({ name: 'kube-api-access-x7k2q', mountPath: '/var/run/secrets' }));
+    expect(same.response.warnings).toContainEqual(expect.stringContaining('at /var/run/secrets, inside hush.dev/secrets-dir /run/secrets'));
+    expect(inject((pod) => (pod.metadata.annotations['hush.dev/secrets-dir'] = '/run/hush-secrets')).response.warnings).toBeUndefined();
+    expect(inject((pod) => delete pod.spec.containers[0].volumeMounts).response.warnings).toBeUndefined();
   });
 });
 
