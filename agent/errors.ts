@@ -133,7 +133,7 @@ export const storeErrors = area({
 
 /** The Vault source (agent/sources/vault/). Messages name paths and methods, never a token. */
 export const vaultErrors = area({
-  HUSH_ERR_VAULT_NO_ADDRESS: e('HUSH_ERR_VAULT_NO_ADDRESS', (source: string) => `${source}: no Vault address: set 'address' in the policy or $VAULT_ADDR`),
+  HUSH_ERR_VAULT_NO_ADDRESS: e('HUSH_ERR_VAULT_NO_ADDRESS', (source: string) => `${source}: no Vault address: set 'address' in the policy, $VAULT_ADDR or $BAO_ADDR`),
   HUSH_ERR_VAULT_WRAPPING: e(
     'HUSH_ERR_VAULT_WRAPPING',
     (file: string, why: string) => `security: the response-wrapped secret_id in ${file} was refused (${why}); it may have been intercepted. Put a fresh wrapping token in the file; hush will not retry this one`,

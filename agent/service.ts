@@ -18,6 +18,7 @@ import { systemClock, type Clock } from './ports/clock';
 import { systemRandom, type Random } from './ports/random';
 import type { SecretSource } from './ports/secret-source';
 import { createRunner, isReady, type Runner } from './runner';
+import { notifyReadyWhen, type Notifier } from './sd-notify';
 import { createTmpfsSink } from './sink/tmpfs-sink';
 import type { SecretSink } from './sink/types';
 import { createSources } from './sources';
@@ -43,6 +44,10 @@ export interface AgentServiceOptions {
   reload?: boolean;
   /** hush's version, for the API's health answer. */
   version: string;
+  /** systemd's notify protocol: RELOADING=1 / READY=1 around a policy reload. */
+  notifier?: Notifier;
+  /** Also READY=1 once every secret is rendered (hush agent; hush run says it once the app runs). */
+  announceReady?: boolean;
   logger?: Logger;
   clock?: Clock;
   random?: Random;
@@ -106,6 +111,12 @@ export async function createAgentService(options: AgentServiceOptions): Promise<
   // Every API asked for, served or still starting: close() waits for those too.
   const apis: Promise<ServedApi | undefined>[] = [];
   const startedAt = Date.now();
+  let cancelReady = () => {};
+  const announceWhenReady = () => {
+    if (!options.notifier) return;
+    const status = () => `ready: ${current!.runner.status().policies.reduce((n, p) => n + p.files.length, 0)} files rendered`;
+    cancelReady = notifyReadyWhen(options.notifier, () => isReady(current!.runner.status()), status);
+  };
 
   async function readPolicies(): Promise<Policy[]> {
     const loaded = await loadPolicies(options.policyFiles, options.cwd);
@@ -155,12 +166,15 @@ export async function createAgentService(options: AgentServiceOptions): Promise<
       return;
     }
     const wasRunning = running !== undefined;
+    cancelReady();
+    options.notifier?.reloading('reloading policies');
     await stopRotating();
     if (current) await closeParts(current);
     current = next;
     const first = await current.runner.start();
     if (!first.ok) for (const error of first.errors) logger.warn('not rendered yet; retrying', { error });
     if (wasRunning) startRotating();
+    announceWhenReady();
     logger.info('policies reloaded', { policies: next.policies.map((p) => p.name).join(',') });
   }
 
@@ -181,6 +195,7 @@ export async function createAgentService(options: AgentServiceOptions): Promise<
     run() {
       if (!current || running) return;
       startRotating();
+      if (options.announceReady) announceWhenReady();
       policyWatch?.onChange(() => {
         reloading = reloading.then(reload);
       });
@@ -208,6 +223,7 @@ export async function createAgentService(options: AgentServiceOptions): Promise<
     },
 
     async close() {
+      cancelReady();
       await policyWatch?.close();
       await reloading;
       await stopRotating();

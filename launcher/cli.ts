@@ -14,6 +14,7 @@ const commands: Record<string, () => CommandMain> = {
   policy: () => require('./commands/policy').main,
   status: () => require('./commands/status').main,
   demo: () => require('./commands/demo').main,
+  injector: () => require('./commands/injector').main,
 };
 
 const usage = `usage: hush <command> [options]

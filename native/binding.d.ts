@@ -131,4 +131,6 @@ export interface NativeBinding {
   landlockAbi(): number;
   /** TIOCSWINSZ on a pty master. */
   setWindowSize(fd: number, columns: number, rows: number): void;
+  /** One datagram to the unix socket at path ('@name': abstract); throws a NativeError (sendto). */
+  sendDatagram(path: string, bytes: Uint8Array): void;
 }

@@ -5,6 +5,7 @@
 
 import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
+import { createNotifier } from '../../agent/sd-notify';
 import { createAgentService } from '../../agent/service';
 import { checkMemoryFs } from '../../agent/sink/memory-fs';
 import { errorMessage, sinkErrors } from '../../agent/errors';
@@ -67,6 +68,9 @@ export const main: CommandMain = async (args, io) => {
   }
 
   const once = flags.booleans.has('once');
+  // systemd (sd_notify): READY=1 once every secret is rendered, RELOADING=1/READY=1 around a
+  // policy reload, STOPPING=1 at shutdown; nothing without NOTIFY_SOCKET.
+  const notifier = once ? undefined : createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: agent: ${message}\n`) });
   const service = await createAgentService({
     policyFiles: flags.values.get('policy')!,
     cwd: io.cwd,
@@ -77,6 +81,8 @@ export const main: CommandMain = async (args, io) => {
     passphraseFile: single(flags, 'passphrase-file'),
     reload: !once,
     version: hushVersion(),
+    notifier,
+    announceReady: true,
   });
   const first = await service.start();
   if (once || (!first.ok && first.stage === 'load')) {
@@ -99,6 +105,7 @@ export const main: CommandMain = async (args, io) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
+  notifier?.stopping('stopping');
   await service.close();
   service.logger.info('stopped');
   return exitStatus.ok;

@@ -8,6 +8,7 @@ import { constants as osConstants } from 'node:os';
 import { appSignals } from '../../agent/core/signals';
 import type { AppHandle } from '../../agent/on-change';
 import { createLogger } from '../../agent/log';
+import { createNotifier } from '../../agent/sd-notify';
 import type { AgentService } from '../../agent/service';
 import { exitCodeOf, startContainer, startFailure, type RunningContainer } from '../container';
 import { buildConfinement, type ConfinementSpec } from '../confinement';
@@ -61,6 +62,9 @@ export const main: CommandMain = async (args, io) => {
     return exitStatus.runFailed;
   }
 
+  // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
+  // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
+  const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
   let container: RunningContainer | undefined;
   const signals = forwardSignals(() => container);
   let tmpfs: SecretsTmpfs | undefined;
@@ -91,6 +95,7 @@ export const main: CommandMain = async (args, io) => {
         defaultStore: options.store,
         app: () => container && appHandle(container, options),
         version: require('../version').hushVersion(),
+        notifier,
       });
       const started = await service.start();
       if (!started.ok) {
@@ -115,6 +120,7 @@ export const main: CommandMain = async (args, io) => {
   }
   timing.report(io.stderr);
   signals.flush();
+  notifier.ready(`running ${options.argv[0]}`);
   const pty = container.pty;
   const relay = pty
     ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (columns, rows) => native().setWindowSize(pty.readFd, columns, rows) })
@@ -132,6 +138,7 @@ export const main: CommandMain = async (args, io) => {
     service.run();
   }
   const status = await container.exited;
+  notifier.stopping(`the app exited with ${exitCodeOf(status)}; cleaning up`);
   await relay?.drained;
   relay?.close();
   await closeAll();

@@ -1,4 +1,4 @@
-// `hush status [--socket PATH] [--json]`: asks a running agent, over its unix socket, what it
+// `hush status [--socket PATH] [--json] [--ready]`: asks a running agent, over its unix socket, what it
 // holds: policies and their files, keys with ages, next refresh and errors. Never values:
 // the agent's API has none to give.
 
@@ -9,7 +9,7 @@ import type { CommandMain } from './types';
 import { exitStatus, statusErrors, UsageError } from '../errors';
 import { parseFlags, refuseArguments, single } from '../flags';
 
-const usage = `usage: hush status [--socket PATH] [--json]
+const usage = `usage: hush status [--socket PATH] [--json] [--ready]
 
 Shows what a running agent holds: policies and their files, secrets by source and key, with
 ages, next refresh, attempts and errors. Never values.
@@ -17,9 +17,10 @@ ages, next refresh, attempts and errors. Never values.
 options:
   --socket PATH   the agent's API socket (default $XDG_RUNTIME_DIR/hush/agent.sock,
                   or /run/hush/agent.sock)
-  --json          print the agent's answer as JSON`;
+  --json          print the agent's answer as JSON
+  --ready         exit 0 when every required secret is rendered, else 1 (a startup probe)`;
 
-const statusFlags = { values: { socket: false }, booleans: ['json', 'help'], short: { h: 'help' } } as const;
+const statusFlags = { values: { socket: false }, booleans: ['json', 'ready', 'help'], short: { h: 'help' } } as const;
 
 type Reply = { ok: true; status: number; body: string } | { ok: false; code: string };
 
@@ -102,6 +103,11 @@ export const main: CommandMain = async (args, io) => {
     view = JSON.parse(reply.body) as StatusView;
   } catch (err) {
     throw statusErrors.HUSH_ERR_STATUS_BAD_REPLY.withCause(err, socketPath);
+  }
+  if (flags.booleans.has('ready')) {
+    const missing = view.policies.flatMap((p) => p.files.filter((f) => f.ageSeconds === null && f.error !== null).map((f) => `${p.name}/${f.file}`));
+    io.stdout.write(view.ready ? 'ready\n' : `not ready: ${missing.length > 0 ? `not rendered yet: ${missing.join(', ')}` : 'not every secret is rendered'}\n`);
+    return view.ready ? exitStatus.ok : exitStatus.failed;
   }
   io.stdout.write(flags.booleans.has('json') ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view));
   return exitStatus.ok;

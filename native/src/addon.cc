@@ -503,6 +503,20 @@ Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// sendDatagram(path, bytes): sd_notify's transport (notify.c); throws on failure.
+Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsString() || !info[1].IsTypedArray()) Usage(env, "sendDatagram(path, bytes)");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (path.find('\0') != std::string::npos) Usage(env, "sendDatagram: path contains NUL");
+  Napi::TypedArray array = info[1].As<Napi::TypedArray>();
+  if (array.TypedArrayType() != napi_uint8_array) Usage(env, "sendDatagram: bytes must be a Uint8Array");
+  Napi::Uint8Array bytes = array.As<Napi::Uint8Array>();
+  int err = hush_send_datagram(path.data(), path.size(), bytes.Data(), bytes.ByteLength());
+  if (err) throw SyscallError(env, err, "sendto", path);
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("onExit", Napi::Function::New(env, OnExit));
@@ -516,6 +530,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccompProgram));
   exports.Set("seccompVersion", Napi::Function::New(env, SeccompVersion));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
+  exports.Set("sendDatagram", Napi::Function::New(env, SendDatagram));
   return exports;
 }
 

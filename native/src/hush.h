@@ -166,6 +166,9 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
 int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint8_t *bytes, size_t length,
                        unsigned mode, long uid, long gid, int chmod_needed, int do_fsync);
 
+/* notify.c: one datagram to a unix socket path ('@' = abstract); 0 or an errno. */
+int hush_send_datagram(const char *path, size_t path_len, const void *data, size_t len);
+
 /* secrets-fs.c */
 int hush_secrets_fs_create(uint64_t size_bytes, uid_t uid, gid_t gid, int *noswap, const char **failed_step);
 

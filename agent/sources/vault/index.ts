@@ -25,6 +25,7 @@ import { createLeaseBook, type Issued } from './leases';
 import { createMountCache } from './mounts';
 import { issueCertificate } from './pki';
 import { createTokenLifecycle } from './token-lifecycle';
+import { vaultEnv } from './env';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const START_JITTER_MS = 100;
@@ -87,16 +88,16 @@ async function readGeneric(api: Api, path: string, params: Record<string, string
 export const createVaultSource: SourceFactory = async (config, name, deps) => {
   const cfg = config as VaultSourceConfig;
   const env = deps.env;
-  const address = cfg.address ?? env['VAULT_ADDR'];
+  const address = cfg.address ?? vaultEnv(env, 'ADDR');
   if (!address) throw vaultErrors.HUSH_ERR_VAULT_NO_ADDRESS(name);
   const logger = deps.logger.child({ component: 'vault' });
-  const caFile = cfg.ca_cert ?? env['VAULT_CACERT'];
+  const caFile = cfg.ca_cert ?? vaultEnv(env, 'CACERT');
   const ca = caFile ? await readFile(caFile, 'utf8') : undefined;
-  const namespace = cfg.namespace ?? env['VAULT_NAMESPACE'];
+  const namespace = cfg.namespace ?? vaultEnv(env, 'NAMESPACE');
   const client = createVaultClient({
     address,
     timeoutMs: cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    tlsSkipVerify: cfg.tls_skip_verify ?? parseBool(env['VAULT_SKIP_VERIFY']) ?? false,
+    tlsSkipVerify: cfg.tls_skip_verify ?? parseBool(vaultEnv(env, 'SKIP_VERIFY')) ?? false,
     logger,
     redactor: deps.redactor,
     ...(namespace ? { namespace } : {}),
