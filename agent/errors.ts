@@ -15,15 +15,11 @@ export class HushError<C extends string = string> extends Error {
   }
 }
 
-/** The optional last argument of a registry error: the error it was caused by. */
-export interface ErrorCause {
-  cause: unknown;
-}
-
 export interface ErrorDefinition<Args extends unknown[], C extends string = string> {
   readonly code: C;
-  /** The message's arguments, then optionally `{ cause }`. */
-  (...args: Args | [...Args, ErrorCause]): HushError<C>;
+  (...args: Args): HushError<C>;
+  /** The same error, keeping the one that led to it as its `cause`. */
+  withCause(cause: unknown, ...args: Args): HushError<C>;
   is(err: unknown): err is HushError<C>;
 }
 
@@ -32,14 +28,10 @@ export function defineError<C extends string, Args extends unknown[]>(
   code: C,
   message: (...args: Args) => string,
 ): ErrorDefinition<Args, C> {
-  // One argument more than the message takes is the `{ cause }`.
-  const make = (...args: Args | [...Args, ErrorCause]) => {
-    const options = args.length > message.length ? (args[args.length - 1] as ErrorCause) : undefined;
-    const text = message(...((options ? args.slice(0, -1) : args) as Args));
-    return new HushError(code, text, options ? { cause: options.cause } : undefined);
-  };
+  const make = (...args: Args) => new HushError(code, message(...args));
   return Object.assign(make, {
     code,
+    withCause: (cause: unknown, ...args: Args) => new HushError(code, message(...args), { cause }),
     is: (err: unknown): err is HushError<C> => err instanceof HushError && err.code === code,
   });
 }

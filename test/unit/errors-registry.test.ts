@@ -31,6 +31,12 @@ describe('agent error registry', () => {
     expect(err).toBeInstanceOf(HushError);
     expect(err.code).toBe(key);
     expect(definition.is(err)).toBe(true);
+    const cause = new Error('underneath');
+    const caused = (definition as { withCause(cause: unknown, ...args: unknown[]): HushError }).withCause(cause, ['x'], ['y'], ['z']);
+    expect(caused.code).toBe(key);
+    expect(caused.message).toBe(err.message);
+    expect(caused.cause).toBe(cause);
+    expect(definition.is(caused)).toBe(true);
   });
 
   it('defines no code twice, across areas', () => {
@@ -54,9 +60,9 @@ describe('agent error registry', () => {
   });
 
   it.each<[string, HushError]>([
-    ['a message with arguments', agentErrors.HUSH_ERR_SINK_WRITE('db_password', 'EIO', { cause: new Error('EIO: i/o error') })],
-    ['a message without arguments', agentErrors.HUSH_ERR_API_EMPTY_TOKEN({ cause: new Error('EIO: i/o error') })],
-  ])('keeps the cause given as a trailing { cause }: %s', (_what, err) => {
+    ['a message with arguments', agentErrors.HUSH_ERR_SINK_WRITE.withCause(new Error('EIO: i/o error'), 'db_password', 'EIO')],
+    ['a message without arguments', agentErrors.HUSH_ERR_API_EMPTY_TOKEN.withCause(new Error('EIO: i/o error'))],
+  ])('keeps the cause given to withCause: %s', (_what, err) => {
     expect((err.cause as Error).message).toBe('EIO: i/o error');
     expect(err.message).not.toContain('[object Object]');
   });

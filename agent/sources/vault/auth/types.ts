@@ -22,7 +22,7 @@ export async function readCredential(file: string, what: string, client: VaultCl
   try {
     text = (await readFile(file, 'utf8')).trim();
   } catch (err) {
-    throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL(what, file, (err as NodeJS.ErrnoException).code ?? 'error', { cause: err });
+    throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL.withCause(err, what, file, (err as NodeJS.ErrnoException).code ?? 'error');
   }
   if (text === '') throw vaultErrors.HUSH_ERR_VAULT_CREDENTIAL(what, file, 'empty');
   client.redactor.add(text);
