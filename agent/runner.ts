@@ -95,10 +95,12 @@ export function createRunner(options: RunnerOptions): Runner {
   // not be in what the fetch read, so such keys stay due instead of waiting for the next poll.
   const changeCounts = new Map<string, number>();
 
-  const fetched: FetchedLookup = (id, key) => keys.get(keyId(id, key))?.state.data;
+  // The same entries by source id, then key: what rendering looks values up in.
+  const bySourceId = new Map<string, Map<string, KeyEntry>>();
+  const fetched: FetchedLookup = (id, key) => bySourceId.get(id)?.get(key)?.state.data;
   const renderer = createPolicyRenderer(options.policies, {
     fetched,
-    fetchError: (id, key) => keys.get(keyId(id, key))?.state.error,
+    fetchError: (id, key) => bySourceId.get(id)?.get(key)?.state.error,
     logger,
     counters,
     ...(options.defaultWait ? { defaultWait: options.defaultWait } : {}),
@@ -107,7 +109,13 @@ export function createRunner(options: RunnerOptions): Runner {
     const users = options.policies.filter((p) => renderer.sourceIdsOf(p).includes(planned.id));
     const rotate = { everyMs: Math.min(...users.map((p) => p.rotate.everyMs)), jitter: Math.max(...users.map((p) => p.rotate.jitter)) };
     const source = options.sources.get(planned.id)?.name ?? planned.id;
-    for (const key of planned.keys) keys.set(keyId(planned.id, key), { sourceId: planned.id, source, key, rotate, state: initialKeyState });
+    const ofSource = new Map<string, KeyEntry>();
+    bySourceId.set(planned.id, ofSource);
+    for (const key of planned.keys) {
+      const entry: KeyEntry = { sourceId: planned.id, source, key, rotate, state: initialKeyState };
+      keys.set(keyId(planned.id, key), entry);
+      ofSource.set(key, entry);
+    }
   }
   const wakeUp = () => wake?.abort();
 
