@@ -3,25 +3,25 @@
 // Each distinct (source, key) of all policies has its own schedule: the next time it is due
 // (rotate.every with jitter, or the source's hint such as a lease's refresh time), and a retry
 // count with capped exponential backoff after failures. Due keys are fetched together, one
-// fetch call per source per cycle. When fetched data changed, every policy is rendered from
-// memory and the sink writes the files whose bytes changed. A policy's on_change runs once per
-// burst of changes, after the burst settles (`wait`), never once per file.
+// fetch call per source per cycle; how a result moves a key on is core/key-state.ts's pure
+// applyFetch. When fetched data changed, the policies are rendered from memory
+// (policy-renderer.ts) and the sink writes the files whose bytes changed. A policy's on_change
+// runs once per burst of changes, after the burst settles (`wait`), never once per file.
 
-import { defaults, type Policy, type Secret } from './config/normalize';
-import { changeAction, diffEnv, sameBytes, type ChangeAction, type FileDiff, type RenderedFile } from './core/diff';
+import type { Policy } from './config/normalize';
+import type { ChangeAction } from './core/diff';
 import { applyFetch, initialKeyState, noResult, type KeyState } from './core/key-state';
-import { planFetches, policySnapshot, policySourceIds, type FetchedLookup } from './core/plan';
-import { problemLines, problemText, type MissingInput, type RenderProblem } from './core/problems';
-import type { MissingValue } from './core/refs';
-import { renderSecret, resolveEnv } from './core/render';
-import { burstDue, debounceDeadline, defaultRetry, noteChange, type Burst, type RetryPolicy, type RotateSpec, type WaitSpec } from './core/schedule';
+import { planFetches, type FetchedLookup } from './core/plan';
+import { problemLines } from './core/problems';
+import { defaultRetry, type RetryPolicy, type RotateSpec, type WaitSpec } from './core/schedule';
 import { secretStrings } from './core/values';
 import { errorMessage } from './errors';
 import type { Logger, Redactor } from './log';
+import { createPolicyRenderer, keyId, type PolicyStatus } from './policy-renderer';
 import type { Clock } from './ports/clock';
 import type { Random } from './ports/random';
 import type { FetchResult, SecretSource } from './ports/secret-source';
-import type { SecretSink, SinkFile, SinkResult } from './sink/types';
+import type { SecretSink } from './sink/types';
 
 export interface RunnerOptions {
   policies: readonly Policy[];
@@ -52,7 +52,7 @@ export interface KeyStatus {
 }
 
 export interface RunnerStatus {
-  policies: { name: string; file: string; files: { file: string; renderedAt?: number; error?: string }[]; lastAction?: { action: string; at: number } }[];
+  policies: PolicyStatus[];
   keys: KeyStatus[];
   counters: Readonly<Record<string, number>>;
 }
@@ -82,25 +82,6 @@ interface KeyEntry {
   state: KeyState;
 }
 
-interface PolicyState {
-  policy: Policy;
-  /** The policy's source names → source ids. */
-  sourceIds: Map<string, string>;
-  /** Per secret, the ids of the fetched keys it reads. */
-  inputs: string[][];
-  files: Map<string, RenderedFile>;
-  renderedAt: Map<string, number>;
-  problems: Map<string, RenderProblem>;
-  env: Record<string, string>;
-  burst?: Burst;
-  pending?: ChangeAction;
-  lastAction?: { action: string; at: number };
-}
-
-export const defaultWait: WaitSpec = { minMs: 100, maxMs: 2000 };
-
-const keyId = (source: string, key: string) => `${source}\u0000${key}`;
-
 export function createRunner(options: RunnerOptions): Runner {
   const { clock, random, logger, redactor, sink } = options;
   const retry = options.retry ?? defaultRetry;
@@ -114,25 +95,28 @@ export function createRunner(options: RunnerOptions): Runner {
   // not be in what the fetch read, so such keys stay due instead of waiting for the next poll.
   const changeCounts = new Map<string, number>();
 
-  const policies: PolicyState[] = options.policies.map((policy) => {
-    const sourceIds = policySourceIds(policy);
-    const inputsOf = (secret: Secret): string[] => {
-      const refs = secret.format === 'template' ? secret.refs : [{ source: secret.source, key: secret.key }];
-      return refs.flatMap((ref) => {
-        const id = sourceIds.get(ref.source);
-        return id === undefined ? [] : [keyId(id, ref.key)];
-      });
-    };
-    return { policy, sourceIds, inputs: policy.secrets.map(inputsOf), files: new Map(), renderedAt: new Map(), problems: new Map(), env: {} };
+  // The same entries by source id, then key: what rendering looks values up in.
+  const bySourceId = new Map<string, Map<string, KeyEntry>>();
+  const fetched: FetchedLookup = (id, key) => bySourceId.get(id)?.get(key)?.state.data;
+  const renderer = createPolicyRenderer(options.policies, {
+    fetched,
+    fetchError: (id, key) => bySourceId.get(id)?.get(key)?.state.error,
+    logger,
+    counters,
+    ...(options.defaultWait ? { defaultWait: options.defaultWait } : {}),
   });
   for (const planned of plan.sources) {
-    const users = policies.filter((p) => [...p.sourceIds.values()].includes(planned.id)).map((p) => p.policy);
+    const users = options.policies.filter((p) => renderer.sourceIdsOf(p).includes(planned.id));
     const rotate = { everyMs: Math.min(...users.map((p) => p.rotate.everyMs)), jitter: Math.max(...users.map((p) => p.rotate.jitter)) };
     const source = options.sources.get(planned.id)?.name ?? planned.id;
-    for (const key of planned.keys) keys.set(keyId(planned.id, key), { sourceId: planned.id, source, key, rotate, state: initialKeyState });
+    const ofSource = new Map<string, KeyEntry>();
+    bySourceId.set(planned.id, ofSource);
+    for (const key of planned.keys) {
+      const entry: KeyEntry = { sourceId: planned.id, source, key, rotate, state: initialKeyState };
+      keys.set(keyId(planned.id, key), entry);
+      ofSource.set(key, entry);
+    }
   }
-  const fetched: FetchedLookup = (id, key) => keys.get(keyId(id, key))?.state.data;
-
   const wakeUp = () => wake?.abort();
 
   /** Fetches the keys due at `now`, one call per source; returns the ids of the keys whose data changed. */
@@ -177,90 +161,9 @@ export function createRunner(options: RunnerOptions): Runner {
     return changed;
   }
 
-  /** Adds to each missing value the source's own words for why it has none. */
-  function withFetchErrors(state: PolicyState, missing: readonly MissingValue[]): MissingInput[] {
-    return missing.map((m) => {
-      const id = state.sourceIds.get(m.source);
-      const error = id === undefined ? undefined : keys.get(keyId(id, m.key))?.state.error;
-      return error === undefined ? m : { ...m, fetchError: error };
-    });
-  }
-
-  /**
-   * Renders from memory the secrets that read a changed key (all of them when `changed` is
-   * undefined); the others keep their last rendering, the same bytes. Returns the complete set
-   * of files for the sink, and the problems of required secrets.
-   */
-  function renderAll(now: number, initial: boolean, changed?: ReadonlySet<string>): { files: Map<string, SinkFile>; problems: RenderProblem[] } {
-    const all = new Map<string, SinkFile>();
-    const problems: RenderProblem[] = [];
-    for (const state of policies) {
-      const snapshot = policySnapshot(state.policy, fetched, state.sourceIds);
-      state.policy.secrets.forEach((secret: Secret, index: number) => {
-        if (changed && !state.inputs[index]!.some((id) => changed.has(id))) {
-          const problem = state.problems.get(secret.file);
-          if (problem) problems.push(problem);
-          return;
-        }
-        counters.renders++;
-        const result = renderSecret(secret, snapshot);
-        if (result.ok) {
-          const previous = state.files.get(secret.file);
-          if (!previous || !sameBytes(previous.bytes, result.bytes) || previous.mode !== secret.mode) state.renderedAt.set(secret.file, now);
-          state.files.set(secret.file, { bytes: result.bytes, mode: secret.mode });
-          state.problems.delete(secret.file);
-          return;
-        }
-        if (secret.optional) {
-          state.files.delete(secret.file);
-          state.problems.delete(secret.file);
-          return;
-        }
-        const problem: RenderProblem = {
-          policy: state.policy.name, policyFile: state.policy.file, secret: { index, file: secret.file },
-          missing: withFetchErrors(state, result.missing), errors: result.errors,
-        };
-        state.problems.set(secret.file, problem);
-        problems.push(problem);
-        if (!initial) logger.warn('cannot render; keeping the last good content', { policy: state.policy.name, file: secret.file, error: problemText(problem) });
-      });
-      for (const [file, rendered] of state.files) all.set(file, rendered);
-    }
-    return { files: all, problems };
-  }
-
-  /** Resolves each policy's env and records the action its changes call for; returns env problems. */
-  function settle(now: number, result: SinkResult, initial: boolean): RenderProblem[] {
-    const problems: RenderProblem[] = [];
-    for (const state of policies) {
-      const env = resolveEnv(state.policy.env, policySnapshot(state.policy, fetched, state.sourceIds));
-      if (!env.ok) {
-        problems.push({ policy: state.policy.name, policyFile: state.policy.file, missing: withFetchErrors(state, env.missing), errors: env.errors });
-        continue;
-      }
-      const previousEnv = state.env;
-      state.env = env.env;
-      if (initial) continue;
-      const mine = new Set(state.policy.secrets.map((secret) => secret.file));
-      const files: FileDiff = {
-        changed: result.changed.filter((f) => mine.has(f)),
-        removed: result.removed.filter((f) => mine.has(f)),
-        added: [],
-        modeOnly: [],
-      };
-      const onChange = state.policy.onChange;
-      const action = changeAction(onChange, files, diffEnv(previousEnv, env.env), onChange.action === 'restart' ? onChange.timeoutMs : defaults.restartTimeoutMs);
-      if (action.action === 'none') continue;
-      state.burst = noteChange(state.burst, now);
-      // An env change needs a restart whatever on_change says; it wins over any other action.
-      if (!state.pending || ('reason' in action && action.reason === 'env')) state.pending = action;
-    }
-    return problems;
-  }
-
   /** Renders, writes and settles; returns the lines start() reports, redacted. */
   async function writeAndNotify(now: number, initial: boolean, changed?: ReadonlySet<string>): Promise<string[]> {
-    const { files, problems } = renderAll(now, initial, changed);
+    const { files, problems } = renderer.render(now, initial, changed);
     const result = await sink.write(files);
     counters.files_written += result.changed.length;
     counters.files_removed += result.removed.length;
@@ -269,41 +172,24 @@ export function createRunner(options: RunnerOptions): Runner {
       if (initial) errors.push(`cannot write ${failure.file}: ${failure.error.message}`);
       else logger.error('writing a secret file failed; its previous content stays', { file: failure.file, error: failure.error.message });
     }
-    errors.push(...settle(now, result, initial).flatMap(problemLines));
+    errors.push(...renderer.settle(now, result, initial).flatMap(problemLines));
     return errors.map((line) => redactor.redact(line));
   }
 
   async function fireDueActions(now: number): Promise<void> {
-    for (const state of policies) {
-      const wait = state.policy.wait ?? options.defaultWait ?? defaultWait;
-      if (!state.pending || !burstDue(state.burst, now, wait)) continue;
-      const action = state.pending;
-      state.pending = undefined;
-      state.burst = undefined;
+    for (const { policy, action } of renderer.takeDueActions(now)) {
       counters.actions++;
-      state.lastAction = { action: action.action, at: now };
       try {
-        await options.onChange(state.policy, action, mergedEnv());
+        await options.onChange(policy, action, renderer.env());
       } catch (err) {
-        logger.error('on_change failed', { policy: state.policy.name, action: action.action, error: errorMessage(err) });
+        logger.error('on_change failed', { policy: policy.name, action: action.action, error: errorMessage(err) });
       }
     }
-  }
-
-  function mergedEnv(): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const state of policies) Object.assign(env, state.env);
-    return env;
   }
 
   function nextWake(): number {
-    let at = Infinity;
+    let at = renderer.nextDeadline();
     for (const entry of keys.values()) at = Math.min(at, entry.state.nextAt);
-    for (const state of policies) {
-      if (state.pending && state.burst) {
-        at = Math.min(at, debounceDeadline(state.burst.firstAt, state.burst.lastAt, state.policy.wait ?? options.defaultWait ?? defaultWait));
-      }
-    }
     return at;
   }
 
@@ -313,7 +199,7 @@ export function createRunner(options: RunnerOptions): Runner {
       await sink.init();
       await fetchDue(now, true);
       const errors = await writeAndNotify(now, true);
-      return errors.length > 0 ? { ok: false, errors } : { ok: true, env: mergedEnv() };
+      return errors.length > 0 ? { ok: false, errors } : { ok: true, env: renderer.env() };
     },
 
     async run(signal) {
@@ -355,15 +241,7 @@ export function createRunner(options: RunnerOptions): Runner {
 
     status() {
       return {
-        policies: policies.map((s) => ({
-          name: s.policy.name,
-          file: s.policy.file,
-          files: s.policy.secrets.map((secret) => {
-            const problem = s.problems.get(secret.file);
-            return { file: secret.file, renderedAt: s.renderedAt.get(secret.file), error: problem && redactor.redact(problemText(problem)) };
-          }),
-          lastAction: s.lastAction,
-        })),
+        policies: renderer.status((text) => redactor.redact(text)),
         keys: [...keys.values()].map(({ source, key, state: { fetchedAt, nextAt, attempts, error, version } }) => ({
           source, key, fetchedAt, nextAt, attempts, error: error && redactor.redact(error), version,
         })),
