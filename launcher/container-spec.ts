@@ -1,6 +1,7 @@
 // Pure: `hush run` flags → a container spec. No I/O; the caller supplies the host environment
 // and the random container id.
 
+import { parseLimits, type ResourceLimits } from './cgroups/limits';
 import { parseFlags, single, UsageError } from './flags';
 
 export interface RunOptions {
@@ -22,6 +23,8 @@ export interface RunOptions {
   /** Literal secrets from --secret NAME=VALUE (for trying hush without a store). */
   literalSecrets: Map<string, string>;
   listen: string | undefined;
+  /** --memory, --cpus, --pids-limit */
+  limits: ResourceLimits;
 }
 
 export const runFlags = {
@@ -38,6 +41,9 @@ export const runFlags = {
     workdir: false,
     secret: true,
     listen: false,
+    memory: false,
+    cpus: false,
+    'pids-limit': false,
   },
   booleans: ['no-init', 'help'],
 } as const;
@@ -141,6 +147,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     init: !flags.booleans.has('no-init'),
     literalSecrets,
     listen: single(flags, 'listen'),
+    limits: parseLimits({ memory: single(flags, 'memory'), cpus: single(flags, 'cpus'), pidsLimit: single(flags, 'pids-limit') }),
   };
 }
 
@@ -163,4 +170,7 @@ options:
   --workdir DIR        working directory (default /)
   --no-init            run CMD itself as PID 1 (no reaper, no signal forwarding)
   --secret NAME=VALUE  write a literal secret file (repeatable; for trying hush out)
-  --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT`;
+  --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT
+  --memory SIZE        memory limit, RAM and swap together (bytes, or with k, m, g)
+  --cpus N             CPU limit, fractional (0.5: half a CPU)
+  --pids-limit N       most processes and threads (default 2048; 0: no limit)`;

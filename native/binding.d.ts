@@ -21,6 +21,10 @@ export interface SpawnSpec {
   init: boolean;
   /** Path of the hush-init executable (native/build/Release/hush-init); needed with init. */
   initPath?: string;
+  /** The container's cgroup v2 directory, opened: the child starts in it (clone3). */
+  cgroupFd?: number;
+  /** The container's cgroup v1 cgroup.procs files, opened for writing: the child joins each. */
+  cgroupProcsFds?: number[];
 }
 
 export interface SpawnedContainer {

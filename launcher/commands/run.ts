@@ -9,6 +9,8 @@ import { exitCodeOf, startContainer, type RunningContainer } from '../container'
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
+import { cgroupSpawnFields, outOfMemoryLine, setUpRunCgroup } from '../cgroups/run-cgroup';
+import type { ContainerCgroup } from '../cgroups/container-cgroup';
 import type { AgentSession } from '../agent-session';
 import type { ServedApi } from '../api-server';
 import type { Logger } from '../../agent/log';
@@ -41,8 +43,9 @@ function containerId(): string {
 export const main: CommandMain = async (args, io) => {
   const mainStartedAt = performance.now();
   let options: RunOptions;
+  const id = containerId();
   try {
-    options = parseRunArgs(args, io.env, containerId());
+    options = parseRunArgs(args, io.env, id);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`hush: run: ${err.message}\n`);
@@ -72,7 +75,9 @@ export const main: CommandMain = async (args, io) => {
   let session: AgentSession | undefined;
   let api: ServedApi | undefined;
   let nativeMs = 0;
+  let cgroup: ContainerCgroup | undefined;
   try {
+    cgroup = setUpRunCgroup(options.limits, id, io.env, io.stderr);
     const makeTmpfs = (files: number): string => {
       tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
       writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
@@ -95,6 +100,7 @@ export const main: CommandMain = async (args, io) => {
       if (!started.ok) {
         stopForwarding();
         tmpfs?.close();
+        cgroup.remove();
         for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
         return 125;
       }
@@ -115,10 +121,13 @@ export const main: CommandMain = async (args, io) => {
       gid: options.gid,
       netNone: options.netNone,
       init: options.init,
+      ...cgroupSpawnFields(cgroup),
     });
+    cgroup.closeFds();
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
     stopForwarding();
+    cgroup?.remove();
     await api?.close();
     await session?.close();
     tmpfs?.close();
@@ -154,7 +163,11 @@ export const main: CommandMain = async (args, io) => {
   await (await defaultApi)?.close();
   await session?.close();
   tmpfs!.close();
-  return exitCodeOf(status);
+  const code = exitCodeOf(status);
+  const outOfMemory = outOfMemoryLine(cgroup, code);
+  cgroup.remove();
+  if (outOfMemory) io.stderr.write(outOfMemory);
+  return code;
 };
 
 /** A logger whose info lines go to debug, for the default API that the user did not ask for. */

@@ -31,6 +31,10 @@ struct hush_spec {
   int net_none;                /* new network namespace with loopback up */
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
+  /* cgroup.c: the container's cgroups, made and opened by the launcher */
+  int cgroup_fd;               /* v2 directory to start in (CLONE_INTO_CGROUP), or -1 */
+  const int *cgroup_procs_fds; /* v1 cgroup.procs files the child joins */
+  int cgroup_procs_count;
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
@@ -74,6 +78,11 @@ void hush_reset_signals(void);
 void hush_init_main(const struct hush_spec *spec, int control_fd) __attribute__((noreturn));
 /* exec-app.c: execs the app, searching PATH; on failure reports on report_fd and returns. */
 void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd);
+
+/* cgroup.c: clone, through clone3 into cgroup_fd when it is >= 0; then, in the child, join
+ * the v1 cgroups and enter a new cgroup namespace. */
+pid_t hush_clone(int (*fn)(void *), void *stack, size_t stack_size, int flags, void *arg, int *pidfd, int cgroup_fd);
+int hush_enter_cgroups(const struct hush_spec *spec, int report_fd);
 
 /* spawn.c */
 struct hush_spawn_result {
