@@ -23,8 +23,8 @@ export interface SpawnSpec {
   initPath?: string;
   /** The container's cgroup v2 directory, opened: the child starts in it (clone3). */
   cgroupFd?: number;
-  /** The container's cgroup v1 cgroup.procs files, opened for writing: the child joins each. */
-  cgroupProcsFds?: number[];
+  /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
+  cgroupJoinFds?: number[];
 }
 
 export interface SpawnedContainer {

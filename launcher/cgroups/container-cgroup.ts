@@ -1,6 +1,11 @@
 // The container's own cgroup: made before the app starts (one directory per v1 hierarchy, one
 // in the unified v2 hierarchy), with the limits written, and descriptors open for the spawn:
-// the v2 directory for clone3(CLONE_INTO_CGROUP), the v1 cgroup.procs files the child joins.
+// the v2 directory for clone3(CLONE_INTO_CGROUP), the v1 `tasks` files the child joins.
+//
+// v1 `tasks`, not `cgroup.procs`: a thread moving itself ("0" into `tasks`) is the one
+// migration the kernel does without its global cgroup_threadgroup_rwsem, whose write side
+// waits for an RCU grace period (10-50 ms on a busy machine). The child is a single-threaded
+// process, so moving its one thread moves all of it.
 
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -23,8 +28,8 @@ export interface ContainerCgroup {
   readonly limits: ResourceLimits;
   /** The v2 directory for CLONE_INTO_CGROUP, or -1. */
   readonly cgroupFd: number;
-  /** v1 cgroup.procs files the child writes itself into before exec. */
-  readonly cgroupProcsFds: readonly number[];
+  /** v1 `tasks` files the child writes itself into before exec. */
+  readonly cgroupJoinFds: readonly number[];
   /** Closes the descriptors (once the child has started, or failed to). */
   closeFds(): void;
   /** Removes the directories (the container's processes must be gone). */
@@ -62,7 +67,7 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
       if (!makeOne(planned, written, debug)) continue;
       made.push({ version: planned.version, dir: planned.dir, controllers: planned.controllers });
       if (planned.version === 2) cgroupFd = openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug);
-      else fds.push(openOrSkip(planned, `${planned.dir}/cgroup.procs`, fs.constants.O_WRONLY, debug));
+      else fds.push(openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug));
     }
   } catch (err) {
     for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
@@ -75,7 +80,7 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
     // The default pids limit may have been skipped: report only what holds.
     limits: { ...limits, pidsMax: written.has('pids.max') ? limits.pidsMax : undefined },
     cgroupFd,
-    cgroupProcsFds: fds.filter((fd) => fd >= 0),
+    cgroupJoinFds: fds.filter((fd) => fd >= 0),
     closeFds() {
       if (!open) return;
       open = false;

@@ -12,8 +12,8 @@ export function setUpRunCgroup(limits: ResourceLimits, id: string, env: NodeJS.P
 }
 
 /** The spawn spec's cgroup fields. */
-export function cgroupSpawnFields(cgroup: ContainerCgroup | undefined): { cgroupFd: number; cgroupProcsFds: number[] } {
-  return { cgroupFd: cgroup?.cgroupFd ?? -1, cgroupProcsFds: [...(cgroup?.cgroupProcsFds ?? [])] };
+export function cgroupSpawnFields(cgroup: ContainerCgroup | undefined): { cgroupFd: number; cgroupJoinFds: number[] } {
+  return { cgroupFd: cgroup?.cgroupFd ?? -1, cgroupJoinFds: [...(cgroup?.cgroupJoinFds ?? [])] };
 }
 
 /** The line to print when the kernel killed the app (exit 137) or some of its processes for memory. */

@@ -118,18 +118,18 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
 
   spec.cgroup_fd = obj.Has("cgroupFd") ? static_cast<int>(IntField(obj, "cgroupFd")) : -1;
-  std::vector<int> cgroup_procs_fds;
-  if (obj.Has("cgroupProcsFds")) {
-    Napi::Value fds = obj.Get("cgroupProcsFds");
-    if (!fds.IsArray()) Usage(env, "spawn: spec.cgroupProcsFds must be an array of descriptors");
+  std::vector<int> cgroup_join_fds;
+  if (obj.Has("cgroupJoinFds")) {
+    Napi::Value fds = obj.Get("cgroupJoinFds");
+    if (!fds.IsArray()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
     for (uint32_t i = 0; i < fds.As<Napi::Array>().Length(); i++) {
       Napi::Value fd = fds.As<Napi::Array>().Get(i);
-      if (!fd.IsNumber()) Usage(env, "spawn: spec.cgroupProcsFds must be an array of descriptors");
-      cgroup_procs_fds.push_back(fd.As<Napi::Number>().Int32Value());
+      if (!fd.IsNumber()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
+      cgroup_join_fds.push_back(fd.As<Napi::Number>().Int32Value());
     }
   }
-  spec.cgroup_procs_fds = cgroup_procs_fds.data();
-  spec.cgroup_procs_count = static_cast<int>(cgroup_procs_fds.size());
+  spec.cgroup_join_fds = cgroup_join_fds.data();
+  spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
 
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);

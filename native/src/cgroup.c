@@ -1,8 +1,12 @@
 /* The container's cgroup, child side. The launcher makes the cgroups and opens them; here the
  * child starts inside the v2 one (clone3 with CLONE_INTO_CGROUP: it never runs a moment in
- * hush's own cgroup), joins the v1 ones by writing "0" (itself) into their cgroup.procs before
+ * hush's own cgroup), joins the v1 ones by writing "0" (itself) into their `tasks` before
  * anything else, and then enters a new cgroup namespace, rooted at the container's cgroups in
  * every hierarchy, so the app sees its own cgroup as "/".
+ *
+ * `tasks`, not `cgroup.procs`: a thread moving itself is the one migration the kernel makes
+ * without taking cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period
+ * (10-50 ms on a busy machine). The child has one thread, so moving it moves the process.
  *
  * clone3 returns in the child on the new stack, where compiled code cannot run until a
  * function is called: the x86-64 trampoline below does that call itself. On other machines
@@ -81,8 +85,8 @@ static int write_self(int fd, const char *what, int report_fd) {
 }
 
 int hush_enter_cgroups(const struct hush_spec *spec, int report_fd) {
-  for (int i = 0; i < spec->cgroup_procs_count; i++) {
-    if (write_self(spec->cgroup_procs_fds[i], "cgroup.procs (v1)", report_fd) < 0) return -1;
+  for (int i = 0; i < spec->cgroup_join_count; i++) {
+    if (write_self(spec->cgroup_join_fds[i], "tasks (cgroup v1)", report_fd) < 0) return -1;
   }
 #ifndef HUSH_HAVE_CLONE3
   if (spec->cgroup_fd >= 0) {

@@ -33,8 +33,8 @@ struct hush_spec {
   int init_fd;                 /* the hush-init executable, opened by the launcher */
   /* cgroup.c: the container's cgroups, made and opened by the launcher */
   int cgroup_fd;               /* v2 directory to start in (CLONE_INTO_CGROUP), or -1 */
-  const int *cgroup_procs_fds; /* v1 cgroup.procs files the child joins */
-  int cgroup_procs_count;
+  const int *cgroup_join_fds;  /* v1 `tasks` files the child writes itself ("0") into */
+  int cgroup_join_count;
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */

@@ -36,7 +36,7 @@ describe('createContainerCgroup on cgroup v2', () => {
     expect(fs.existsSync(path.join(dir(), 'memory.swap.max'))).toBe(false); // only where the kernel has it
     expect(cgroup.dirs).toEqual([{ version: 2, dir: dir(), controllers: ['memory', 'cpu', 'pids'] }]);
     expect(fs.fstatSync(cgroup.cgroupFd).isDirectory()).toBe(true);
-    expect(cgroup.cgroupProcsFds).toEqual([]);
+    expect(cgroup.cgroupJoinFds).toEqual([]);
     expect(cgroup.limits.pidsMax).toBe(2048);
     cgroup.remove();
     // A real cgroup directory goes with rmdir; this one holds real files, and says so.
