@@ -9,12 +9,11 @@
 
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { cgroupErrors } from './errors';
 import { cgroupLayout } from './layout';
 import type { ResourceLimits } from './limits';
 import { planCgroup, type PlannedCgroup } from './plan';
-import { removeCgroupDirs } from './remove';
-import { removeStaleCgroups } from './stale';
+import { removeCgroupDirs, removeStaleCgroups } from './remove';
+import { cgroupErrors } from './errors';
 
 export interface CgroupDir {
   version: 1 | 2;

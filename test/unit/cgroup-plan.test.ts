@@ -6,7 +6,7 @@ import { cgroupLayout } from '../../launcher/cgroups/layout';
 import { parseLimits } from '../../launcher/cgroups/limits';
 import { planCgroup } from '../../launcher/cgroups/plan';
 import { parseKeyedCounters } from '../../launcher/cgroups/usage';
-import { staleNames } from '../../launcher/cgroups/stale';
+import { staleNames } from '../../launcher/cgroups/remove';
 
 const hybridMounts = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
