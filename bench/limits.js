@@ -9,7 +9,8 @@
 //   BENCH_ITERATIONS  measured rounds (default 20)    BENCH_WARMUP  unmeasured rounds (default 2)
 //
 // Rows that need another view of /sys/fs/cgroup run in helpers (`--inner MODE`), each in a
-// private mount namespace: `none` unmounts every cgroup hierarchy (hush then makes no cgroup),
+// private mount namespace: `none` puts tmpfs mounts in place of every cgroup hierarchy (hush
+// then makes no cgroup; the mount count stays),
 // `v1` unmounts only /sys/fs/cgroup/unified (crun 1.8 refuses the hybrid layout).
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -34,8 +35,17 @@ function timeCommand(argv) {
 function inner(mode) {
   if (fs.readlinkSync('/proc/self/ns/mnt') === process.env.BENCH_HOST_MNTNS) throw new Error('inner helper is not in a mount namespace of its own');
   const target = mode === 'none' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified';
+  const cgroupMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith('/sys/fs/cgroup/'));
   const r = spawnSync('umount', mode === 'none' ? ['-R', target] : [target], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`umount ${target}: ${r.stderr.trim()}`);
+  // As many mounts as before, none of them a cgroup: the container's root (a recursive bind of
+  // the host's /) costs the same, so the row differs from the default in the cgroup alone.
+  if (mode === 'none') {
+    for (const mount of [target, ...cgroupMounts]) {
+      fs.mkdirSync(mount, { recursive: true });
+      if (spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', mount]).status !== 0) throw new Error(`mount tmpfs ${mount} failed`);
+    }
+  }
   // crun cannot pivot_root into "/" itself: its bundles' root is the host's / bound here.
   if (mode === 'v1' && spawnSync('mount', ['--rbind', '/', HOSTROOT]).status !== 0) throw new Error(`mount --rbind / ${HOSTROOT} failed`);
   process.stdout.write('{"ready":true}\n');
@@ -86,19 +96,47 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** createContainerCgroup + remove, in this process: the cgroup's own cost, without a launch. */
-function setupAlone(flags, rounds) {
-  const { createContainerCgroup } = require(path.join(REPO, 'dist/launcher/cgroups/container-cgroup.js'));
-  const { parseLimits } = require(path.join(REPO, 'dist/launcher/cgroups/limits.js'));
-  const limits = parseLimits(flags);
-  const samples = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    const cgroup = createContainerCgroup({ limits, id: (0x100000000000 + i).toString(16), debug: () => {} });
+const dist = (module) => require(path.join(REPO, 'dist', module));
+
+/** A container of /bin/true (our init, the host's /) started and reaped, in this process. */
+async function containerOnce(cgroupFields) {
+  const { startContainer } = dist('launcher/container.js');
+  const { initPath } = dist('native/index.js');
+  const spec = { argv: [TRUE], env: ['PATH=/usr/bin:/bin'], rootfs: '/', hostRoot: true, hostname: 'bench', workdir: '/' };
+  const container = startContainer({ ...spec, secretsDir: '/run/secrets', secretsFd: -1, uid: 0, gid: 0, netNone: false, init: true, initPath: initPath(), ...cgroupFields });
+  return container.exited;
+}
+
+/**
+ * The cgroup's cost per run without Node's start-up: a container with its cgroup (made, joined,
+ * removed) against one without, interleaved in this process; and loading the cgroup modules.
+ */
+async function inProcess(flags, rounds) {
+  const { createContainerCgroup } = dist('launcher/cgroups/container-cgroup.js');
+  const { cgroupSpawnFields } = dist('launcher/cgroups/run-cgroup.js');
+  const limits = dist('launcher/cgroups/limits.js').parseLimits(flags);
+  const [setup, without, withCgroup] = [[], [], []];
+  for (let i = -5; i < rounds; i++) {
+    if (i === 0) for (const samples of [setup, without, withCgroup]) samples.length = 0; // warm-up done
+    let start = performance.now();
+    await containerOnce({});
+    without.push(performance.now() - start);
+    start = performance.now();
+    const cgroup = createContainerCgroup({ limits, id: (0x100000000010 + i).toString(16), debug: () => {} });
+    const made = performance.now() - start;
+    await containerOnce(cgroupSpawnFields(cgroup));
+    cgroup.closeFds();
+    const before = performance.now();
     cgroup.remove();
-    samples.push(performance.now() - start);
+    setup.push(made + performance.now() - before);
+    withCgroup.push(performance.now() - start);
   }
-  return median(samples);
+  return { setup: median(setup), added: median(withCgroup) - median(without), without: median(without) };
+}
+
+function moduleLoadMs(runs) {
+  const code = `require(${JSON.stringify(path.join(REPO, 'dist/launcher/cgroups/limits.js'))}); const t = performance.now(); require(${JSON.stringify(path.join(REPO, 'dist/launcher/cgroups/run-cgroup.js'))}); process.stdout.write(String(performance.now() - t))`;
+  return median(Array.from({ length: runs }, () => Number(spawnSync(NODE, ['-e', code], { encoding: 'utf8' }).stdout)));
 }
 
 async function main() {
@@ -134,9 +172,14 @@ async function main() {
     const extra = i === groups[i] ? 'baseline' : `${(median(row.samples) - median(rows[groups[i]].samples)).toFixed(2)}`;
     lines.push(`| ${row.name} | ${median(row.samples).toFixed(2)} | ${extra} |`);
   });
-  lines.push('', 'cgroup setup + removal alone (createContainerCgroup + remove, in process, median of 200):');
-  lines.push(`- default (pids 2048): ${setupAlone({}, 200).toFixed(3)} ms`);
-  lines.push(`- --memory 256m --cpus 1 --pids-limit 512: ${setupAlone({ memory: '256m', cpus: '1', pidsLimit: '512' }, 200).toFixed(3)} ms`);
+  const rounds2 = intEnv('BENCH_INPROCESS', 100);
+  for (const [label, flags] of [['default (pids 2048)', {}], ['--memory 256m --cpus 1 --pids-limit 512', { memory: '256m', cpus: '1', pidsLimit: '512' }]]) {
+    const r = await inProcess(flags, rounds2);
+    lines.push('', `in process, ${label}, median of ${rounds2} interleaved pairs:`);
+    lines.push(`- container of ${TRUE} without a cgroup: ${r.without.toFixed(2)} ms; with its cgroup: +${r.added.toFixed(2)} ms`);
+    lines.push(`- of which making and removing the cgroup (createContainerCgroup + remove): ${r.setup.toFixed(2)} ms`);
+  }
+  lines.push('', `loading launcher/cgroups in a fresh node (median of 10): ${moduleLoadMs(10).toFixed(2)} ms`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

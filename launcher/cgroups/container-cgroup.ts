@@ -9,11 +9,11 @@
 
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { cgroupErrors } from './errors';
 import { cgroupLayout } from './layout';
 import type { ResourceLimits } from './limits';
 import { planCgroup, type PlannedCgroup } from './plan';
 import { removeCgroupDirs, removeStaleCgroups } from './remove';
-import { cgroupErrors } from './errors';
 
 export interface CgroupDir {
   version: 1 | 2;
@@ -44,8 +44,6 @@ export interface CgroupOptions {
   procSelf?: { mountinfo: string; cgroup: string };
 }
 
-export const cgroupPrefix = 'hush-';
-
 export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
   const { limits, debug } = options;
   const layout = cgroupLayout(
@@ -54,7 +52,7 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
   );
   const unifiedControllers = layout.unified ? readWords(`${layout.unified.ownDir}/cgroup.controllers`) : [];
   removeStaleCgroups([...layout.v1, ...(layout.unified ? [layout.unified] : [])].map((h) => h.ownDir), debug);
-  const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism() }, `${cgroupPrefix}${process.pid}-${options.id}`);
+  const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism() }, `hush-${process.pid}-${options.id}`);
   plan.skipped.forEach(debug);
 
   const made: CgroupDir[] = [];
@@ -162,6 +160,6 @@ function readWords(path: string): string[] {
   }
 }
 
-export function errnoCode(err: unknown): string {
+function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? String(err);
 }

@@ -2,9 +2,9 @@
 // what is written into each. A limit with no controller to hold it is an error here; the
 // default pids limit without one is a skip, said in a debug line.
 
+import { cgroupErrors } from './errors';
 import { v1Holding, type CgroupLayout, type V1Controller } from './layout';
 import { cpuPeriodUs, formatBytes, type ResourceLimits } from './limits';
-import { cgroupErrors } from './errors';
 
 export interface LimitWrite {
   file: string;
