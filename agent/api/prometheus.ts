@@ -2,6 +2,7 @@
 // https://prometheus.io/docs/instrumenting/exposition_formats/
 
 import type { RunnerStatus } from '../runner';
+import type { ContainerUsage } from './types';
 
 export const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -43,17 +44,6 @@ const counterMetrics: [string, string, string][] = [
   ['files_removed', 'hush_files_removed_total', 'Secret files removed.'],
   ['actions', 'hush_on_change_actions_total', 'on_change actions run.'],
 ];
-
-/** What the container of `hush run` uses, from its cgroup (launcher/cgroups/usage.ts). */
-export interface ContainerUsage {
-  memoryBytes?: number;
-  memoryLimitBytes?: number;
-  cpuSeconds?: number;
-  cpuLimit?: number;
-  pids?: number;
-  pidsLimit?: number;
-  oomKills?: number;
-}
 
 const containerMetrics: [keyof ContainerUsage, string, Family['type'], string][] = [
   ['memoryBytes', 'hush_container_memory_bytes', 'gauge', 'Memory the container uses, bytes.'],

@@ -3,20 +3,12 @@
 // a figure no hierarchy offers is left out.
 
 import * as fs from 'node:fs';
+import type { ContainerUsage } from '../../agent/api/types';
 import type { CgroupDir, ContainerCgroup } from './container-cgroup';
 import { cpuPeriodUs } from './limits';
 
-export interface CgroupUsage {
-  memoryBytes?: number;
-  memoryLimitBytes?: number;
-  cpuSeconds?: number;
-  /** --cpus, as CPUs */
-  cpuLimit?: number;
-  pids?: number;
-  pidsLimit?: number;
-  /** processes the kernel killed for memory */
-  oomKills?: number;
-}
+/** The agent API's shape (agent/api/types.ts), which /metrics and /v1/status serve. */
+export type CgroupUsage = ContainerUsage;
 
 /** "key value" lines (memory.events, cpu.stat, memory.oom_control) → a map. */
 export function parseKeyedCounters(text: string): Map<string, number> {
