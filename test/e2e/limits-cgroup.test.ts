@@ -11,7 +11,7 @@ import { isRoot, layout, parents, procsIn, runCgroupFor, runCgroups } from './li
 
 const hierarchies = parents.length;
 const waitUntil = async (check: () => boolean) => {
-  for (let i = 0; i < 100 && !check(); i++) await sleep(20);
+  for (let i = 0; i < 250 && !check(); i++) await sleep(20);
 };
 
 describe.skipIf(!isRoot || hierarchies === 0)('the container cgroup (needs root and a cgroup hierarchy)', () => {
