@@ -4,7 +4,7 @@
 //
 // v1 `tasks`, not `cgroup.procs`: a thread moving itself ("0" into `tasks`) is the one
 // migration the kernel does without its global cgroup_threadgroup_rwsem, whose write side
-// waits for an RCU grace period (10-50 ms on a busy machine). The child is a single-threaded
+// waits for an RCU grace period (8-50 ms on a busy machine). The child is a single-threaded
 // process, so moving its one thread moves all of it.
 
 import * as fs from 'node:fs';

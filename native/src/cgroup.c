@@ -6,7 +6,7 @@
  *
  * `tasks`, not `cgroup.procs`: a thread moving itself is the one migration the kernel makes
  * without taking cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period
- * (10-50 ms on a busy machine). The child has one thread, so moving it moves the process.
+ * (8-50 ms on a busy machine). The child has one thread, so moving it moves the process.
  *
  * clone3 returns in the child on the new stack, where compiled code cannot run until a
  * function is called: the x86-64 trampoline below does that call itself. On other machines
