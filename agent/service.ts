@@ -24,6 +24,7 @@ import type { SecretSink } from './sink/types';
 import { createSources } from './sources';
 import { credentialsFromEnv, type StoreCredentials } from './sources/file-store';
 import type { ServedApi } from './api/serve';
+import type { ContainerUsage } from './api/types';
 
 export interface AgentServiceOptions {
   policyFiles: readonly string[];
@@ -46,6 +47,8 @@ export interface AgentServiceOptions {
   version: string;
   /** systemd's notify protocol: RELOADING=1 / READY=1 around a policy reload. */
   notifier?: Notifier;
+  /** The container's cgroup usage (hush run), for the API's status and metrics. */
+  containerUsage?: () => ContainerUsage | undefined;
   /** Also READY=1 once every secret is rendered (hush agent; hush run says it once the app runs). */
   announceReady?: boolean;
   logger?: Logger;
@@ -213,6 +216,7 @@ export async function createAgentService(options: AgentServiceOptions): Promise<
         status: () => current!.runner.status(),
         ready: () => isReady(current!.runner.status()),
         rotate: () => current!.runner.rotateNow(),
+        containerUsage: options.containerUsage,
       });
       apis.push(serving.catch(() => undefined));
       return (await serving).address;

@@ -4,6 +4,7 @@
 
 import type { SpawnSpec, TmpfsMount } from '../native';
 import { parseCapabilityName } from './capabilities';
+import { parseLimits, type ResourceLimits } from './cgroups/limits';
 import type { ConfinementOptions, ConfinementSpec } from './confinement';
 import { parseFlags, single, UsageError, type ParsedFlags } from './flags';
 import { checkNotMasked, checkSecretsDir, maskList, normalizeAbsolute, tmpfsMounts } from './hardening';
@@ -32,6 +33,8 @@ export interface RunOptions {
   maskPaths: string[];
   /** Capabilities, seccomp, the pty: what confines the app (confinement.ts). */
   confinement: ConfinementOptions;
+  /** --memory, --cpus, --pids-limit */
+  limits: ResourceLimits;
 }
 
 export const runFlags = {
@@ -53,6 +56,9 @@ export const runFlags = {
     'cap-add': true,
     'cap-drop': true,
     seccomp: false,
+    memory: false,
+    cpus: false,
+    'pids-limit': false,
   },
   booleans: ['no-init', 'help', 'tty'],
   short: { t: 'tty' },
@@ -164,6 +170,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     tmpfs,
     maskPaths,
     confinement: parseConfinementFlags(flags, uid),
+    limits: parseLimits({ memory: single(flags, 'memory'), cpus: single(flags, 'cpus'), pidsLimit: single(flags, 'pids-limit') }),
   };
 }
 
@@ -259,4 +266,8 @@ options:
   --cap-add CAP        add a capability (Docker's names: NET_RAW, CAP_SYS_PTRACE, ALL; repeatable)
   --cap-drop CAP       drop a capability, or ALL (repeatable; default set: podman's)
   --seccomp PROFILE    default, unconfined, or a Docker/OCI JSON profile file
-  -t, --tty            a pseudo-terminal of the container's own, relayed by hush`;
+  -t, --tty            a pseudo-terminal of the container's own, relayed by hush
+
+  --memory SIZE        memory limit, RAM and swap together (bytes, or with k, m, g)
+  --cpus N             CPU limit, fractional (0.5: half a CPU)
+  --pids-limit N       most processes and threads (default 2048; 0: no limit)`;

@@ -65,6 +65,10 @@ export interface SeccompProgram {
     /** op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ (value is the mask, valueTwo the datum). */
     args: { index: number; op: number; value: number; valueTwo: number }[];
   }[];
+  /** The container's cgroup v2 directory, opened: the child starts in it (clone3). */
+  cgroupFd?: number;
+  /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
+  cgroupJoinFds?: number[];
 }
 
 export interface SpawnedContainer {

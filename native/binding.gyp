@@ -11,6 +11,7 @@
       "sources": [
         "src/addon.cc",
         "src/spawn.c",
+        "src/cgroup.c",
         "src/setup-mounts.c",
         "src/setup-dev.c",
         "src/setup-masks.c",

@@ -2,6 +2,7 @@
 // https://prometheus.io/docs/instrumenting/exposition_formats/
 
 import type { RunnerStatus } from '../runner';
+import type { ContainerUsage } from './types';
 
 export const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -44,9 +45,19 @@ const counterMetrics: [string, string, string][] = [
   ['actions', 'hush_on_change_actions_total', 'on_change actions run.'],
 ];
 
+const containerMetrics: [keyof ContainerUsage, string, Family['type'], string][] = [
+  ['memoryBytes', 'hush_container_memory_bytes', 'gauge', 'Memory the container uses, bytes.'],
+  ['memoryLimitBytes', 'hush_container_memory_limit_bytes', 'gauge', 'The container memory limit (--memory), bytes.'],
+  ['cpuSeconds', 'hush_container_cpu_seconds_total', 'counter', 'CPU time the container has used, seconds.'],
+  ['cpuLimit', 'hush_container_cpu_limit', 'gauge', 'The container CPU limit (--cpus), CPUs.'],
+  ['pids', 'hush_container_pids', 'gauge', 'Processes and threads in the container.'],
+  ['pidsLimit', 'hush_container_pids_limit', 'gauge', 'The container pids limit (--pids-limit).'],
+  ['oomKills', 'hush_container_oom_kills_total', 'counter', 'Processes of the container the kernel killed for memory.'],
+];
+
 export function renderMetrics(
   status: RunnerStatus,
-  info: { version: string; ready: boolean; startedAt: number; now: number },
+  info: { version: string; ready: boolean; startedAt: number; now: number; container?: ContainerUsage },
 ): string {
   const { now } = info;
   const seconds = (ms: number) => (now - ms) / 1000;
@@ -103,6 +114,10 @@ export function renderMetrics(
       samples: status.policies.flatMap((p) => p.files.map((f) => ({ labels: fileLabels(p.name, f.file), value: f.error === undefined ? 0 : 1 }))),
     },
   );
+  for (const [key, name, type, help] of containerMetrics) {
+    const value = info.container?.[key];
+    if (value !== undefined) families.push({ name, type, help, samples: [{ value }] });
+  }
 
   const lines: string[] = [];
   for (const family of families) {

@@ -3,6 +3,7 @@
 
 import type { Logger } from '../log';
 import type { RunnerStatus } from '../runner';
+import type { ContainerUsage } from './types';
 
 export interface ServeApiOptions {
   /** unix:PATH, 127.0.0.1:PORT, [::1]:PORT; undefined = the default unix socket. */
@@ -14,6 +15,8 @@ export interface ServeApiOptions {
   status(): RunnerStatus;
   ready(): boolean;
   rotate(): void;
+  /** The container's cgroup usage (hush run), for /v1/status and /metrics. */
+  containerUsage?(): ContainerUsage | undefined;
 }
 
 export interface ServedApi {
@@ -29,6 +32,7 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
     status: options.status,
     ready: options.ready,
     rotate: options.rotate,
+    containerUsage: options.containerUsage,
     startedAt: options.startedAt,
     version: options.version,
     token,

@@ -4,6 +4,17 @@
 import type { Logger } from '../log';
 import type { RunnerStatus } from '../runner';
 
+/** What the container of `hush run` uses, from its cgroup (launcher/cgroups/usage.ts). */
+export interface ContainerUsage {
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  cpuSeconds?: number;
+  cpuLimit?: number;
+  pids?: number;
+  pidsLimit?: number;
+  oomKills?: number;
+}
+
 export interface ApiDeps {
   status(): RunnerStatus;
   /** True once every required secret has been rendered. */
@@ -19,4 +30,6 @@ export interface ApiDeps {
   now?(): number;
   /** Where handler failures are reported (the message never goes to the client). */
   logger?: Logger;
+  /** `hush run`: what its container uses, from its cgroup (launcher/cgroups/usage.ts). */
+  containerUsage?(): ContainerUsage | undefined;
 }

@@ -2,6 +2,7 @@
 // in whole seconds. Pure; `hush status` reads the same type.
 
 import type { RunnerStatus } from '../runner';
+import type { ContainerUsage } from './types';
 
 export interface FileView {
   file: string;
@@ -38,6 +39,8 @@ export interface StatusView {
   policies: PolicyView[];
   keys: KeyView[];
   counters: Record<string, number>;
+  /** `hush run`: what the container uses (absent for `hush agent`). */
+  container?: ContainerUsage;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -45,7 +48,7 @@ const age = (now: number, ms: number) => Math.max(0, Math.floor((now - ms) / 100
 
 export function statusView(
   status: RunnerStatus,
-  info: { version: string; ready: boolean; startedAt: number; now: number },
+  info: { version: string; ready: boolean; startedAt: number; now: number; container?: ContainerUsage },
 ): StatusView {
   const { now } = info;
   return {
@@ -76,5 +79,6 @@ export function statusView(
       version: k.version ?? null,
     })),
     counters: { ...status.counters },
+    ...(info.container ? { container: { ...info.container } } : {}),
   };
 }

@@ -11,6 +11,9 @@ import { createLogger } from '../../agent/log';
 import { createNotifier } from '../../agent/sd-notify';
 import type { AgentService } from '../../agent/service';
 import { exitCodeOf, startContainer, startFailure, type RunningContainer } from '../container';
+import { cgroupSpawnFields, outOfMemoryLine, setUpRunCgroup } from '../cgroups/run-cgroup';
+import type { ContainerCgroup } from '../cgroups/container-cgroup';
+import { readCgroupUsage } from '../cgroups/usage';
 import { buildConfinement, type ConfinementSpec } from '../confinement';
 import { appEnv, containerSpec, parseRunArgs, runUsage, secretsTmpfsSize, type RunOptions } from '../container-spec';
 import { errorStatus, exitStatus } from '../errors';
@@ -37,8 +40,9 @@ function containerId(): string {
 export const main: CommandMain = async (args, io) => {
   const timing = runTiming(io.env);
   let options: RunOptions;
+  const id = containerId();
   try {
-    options = parseRunArgs(args, io.env, containerId());
+    options = parseRunArgs(args, io.env, id);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`hush: run: ${err.message}\n`);
@@ -69,12 +73,15 @@ export const main: CommandMain = async (args, io) => {
   const signals = forwardSignals(() => container);
   let tmpfs: SecretsTmpfs | undefined;
   let service: AgentService | undefined;
+  let cgroup: ContainerCgroup | undefined;
   const closeAll = async () => {
     signals.stop();
     await service?.close();
     tmpfs?.close();
+    cgroup?.remove();
   };
   try {
+    cgroup = setUpRunCgroup(options.limits, id, io.env, io.stderr);
     const makeTmpfs = (files: number): string => {
       tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
       writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
@@ -96,6 +103,7 @@ export const main: CommandMain = async (args, io) => {
         app: () => container && appHandle(container, options),
         version: require('../version').hushVersion(),
         notifier,
+        containerUsage: () => (cgroup ? readCgroupUsage(cgroup) : undefined),
       });
       const started = await service.start();
       if (!started.ok) {
@@ -110,7 +118,11 @@ export const main: CommandMain = async (args, io) => {
     }
     const spawned = timing.spawn();
     const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
-    container = await startContainer(containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }));
+    container = await startContainer({
+      ...containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }),
+      ...cgroupSpawnFields(cgroup),
+    });
+    cgroup.closeFds();
     spawned();
   } catch (err) {
     await closeAll();
@@ -141,8 +153,11 @@ export const main: CommandMain = async (args, io) => {
   notifier.stopping(`the app exited with ${exitCodeOf(status)}; cleaning up`);
   await relay?.drained;
   relay?.close();
+  const code = exitCodeOf(status);
+  const outOfMemory = outOfMemoryLine(cgroup, code);
   await closeAll();
-  return exitCodeOf(status);
+  if (outOfMemory) io.stderr.write(outOfMemory);
+  return code;
 };
 
 /** The container as on_change sees it: signals and restarts go through our init. */

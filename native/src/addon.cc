@@ -285,6 +285,19 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
   spec.tmpfs = tmpfs.data();
   spec.tmpfs_count = tmpfs.size();
+  spec.cgroup_fd = obj.Has("cgroupFd") ? static_cast<int>(IntField(obj, "cgroupFd")) : -1;
+  std::vector<int> cgroup_join_fds;
+  if (obj.Has("cgroupJoinFds")) {
+    Napi::Value fds = obj.Get("cgroupJoinFds");
+    if (!fds.IsArray()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
+    for (uint32_t i = 0; i < fds.As<Napi::Array>().Length(); i++) {
+      Napi::Value fd = fds.As<Napi::Array>().Get(i);
+      if (!fd.IsNumber()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
+      cgroup_join_fds.push_back(fd.As<Napi::Number>().Int32Value());
+    }
+  }
+  spec.cgroup_join_fds = cgroup_join_fds.data();
+  spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
 
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);

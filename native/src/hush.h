@@ -56,6 +56,10 @@ struct hush_spec {
   size_t tmpfs_count;
   char *const *mask_paths;               /* NULL-terminated: hidden behind an empty read-only file or dir */
   const struct hush_hardening *hardening; /* what confines the app (never NULL) */
+  /* cgroup.c: the container's cgroups, made and opened by the launcher */
+  int cgroup_fd;               /* v2 directory to start in (CLONE_INTO_CGROUP), or -1 */
+  const int *cgroup_join_fds;  /* v1 `tasks` files the child writes itself ("0") into */
+  int cgroup_join_count;
 };
 
 /* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
@@ -149,6 +153,11 @@ void hush_reset_signals(void);
 void hush_init_main(const struct hush_spec *spec, int control_fd) __attribute__((noreturn));
 /* exec-app.c: execs the app, searching PATH; on failure reports on report_fd and returns. */
 void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, int report_fd);
+
+/* cgroup.c: clone, through clone3 into cgroup_fd when it is >= 0; then, in the child, join
+ * the v1 cgroups and enter a new cgroup namespace. */
+pid_t hush_clone(int (*fn)(void *), void *stack, size_t stack_size, int flags, void *arg, int *pidfd, int cgroup_fd);
+int hush_enter_cgroups(const struct hush_spec *spec, int report_fd);
 
 /* spawn.c: returns once the child has exec'd hush-init (or the app, or died); the verdict on
  * the app's exec comes later on channel_fd (see spawn.c's sync points), read from the event

@@ -62,6 +62,7 @@ static int child_main(void *raw) {
   int fd = args->fd;
   hush_reset_signals();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
+  if (hush_enter_cgroups(spec, fd) < 0) _exit(125);
   mode_t saved_umask = umask(0);
   if (spec->net_none && hush_bring_up_loopback(fd) < 0) _exit(125);
   if (hush_setup_mounts(spec, fd) < 0) _exit(125);
@@ -200,7 +201,7 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
   int pidfd = -1;
-  pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_SIZE, flags, &args, &pidfd);
+  pid_t pid = hush_clone(child_main, stack, CHILD_STACK_SIZE, flags, &args, &pidfd, spec->cgroup_fd);
   int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   munmap(stack, CHILD_STACK_SIZE);

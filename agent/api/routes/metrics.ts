@@ -7,7 +7,8 @@ import type { ApiDeps } from '../types';
 export const metricsRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get('/metrics', async (_request, reply) => {
     const now = deps.now?.() ?? Date.now();
-    const text = renderMetrics(deps.status(), { version: deps.version, ready: deps.ready(), startedAt: deps.startedAt, now });
+    const container = deps.containerUsage?.();
+    const text = renderMetrics(deps.status(), { version: deps.version, ready: deps.ready(), startedAt: deps.startedAt, now, container });
     return reply.type(metricsContentType).send(text);
   });
 };

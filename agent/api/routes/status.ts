@@ -7,6 +7,7 @@ import { statusView } from '../view';
 export const statusRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get('/v1/status', async () => {
     const now = deps.now?.() ?? Date.now();
-    return statusView(deps.status(), { version: deps.version, ready: deps.ready(), startedAt: deps.startedAt, now });
+    const container = deps.containerUsage?.();
+    return statusView(deps.status(), { version: deps.version, ready: deps.ready(), startedAt: deps.startedAt, now, container });
   });
 };

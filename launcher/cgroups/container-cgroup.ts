@@ -1,0 +1,165 @@
+// The container's own cgroup: made before the app starts (one directory per v1 hierarchy, one
+// in the unified v2 hierarchy), with the limits written, and descriptors open for the spawn:
+// the v2 directory for clone3(CLONE_INTO_CGROUP), the v1 `tasks` files the child joins.
+//
+// v1 `tasks`, not `cgroup.procs`: a thread moving itself ("0" into `tasks`) is the one
+// migration the kernel does without its global cgroup_threadgroup_rwsem, whose write side
+// waits for an RCU grace period (8-50 ms on a busy machine). The child is a single-threaded
+// process, so moving its one thread moves all of it.
+
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { cgroupErrors } from './errors';
+import { cgroupLayout } from './layout';
+import type { ResourceLimits } from './limits';
+import { planCgroup, type PlannedCgroup } from './plan';
+import { removeCgroupDirs, removeStaleCgroups } from './remove';
+
+export interface CgroupDir {
+  version: 1 | 2;
+  dir: string;
+  /** v1: the hierarchy's controllers; v2: the controllers enabled for it */
+  controllers: string[];
+}
+
+export interface ContainerCgroup {
+  readonly dirs: readonly CgroupDir[];
+  readonly limits: ResourceLimits;
+  /** The v2 directory for CLONE_INTO_CGROUP, or -1. */
+  readonly cgroupFd: number;
+  /** v1 `tasks` files the child writes itself into before exec. */
+  readonly cgroupJoinFds: readonly number[];
+  /** Closes the descriptors (once the child has started, or failed to). */
+  closeFds(): void;
+  /** Removes the directories (the container's processes must be gone). */
+  remove(): void;
+}
+
+export interface CgroupOptions {
+  limits: ResourceLimits;
+  /** The container id; with our pid it names the cgroup, so a later run knows a stale one. */
+  id: string;
+  debug: (line: string) => void;
+  /** For tests: the files that say where our cgroups are. */
+  procSelf?: { mountinfo: string; cgroup: string };
+}
+
+export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
+  const { limits, debug } = options;
+  const layout = cgroupLayout(
+    options.procSelf?.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'),
+    options.procSelf?.cgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'),
+  );
+  const unifiedControllers = layout.unified ? readWords(`${layout.unified.ownDir}/cgroup.controllers`) : [];
+  removeStaleCgroups([...layout.v1, ...(layout.unified ? [layout.unified] : [])].map((h) => h.ownDir), debug);
+  const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism() }, `hush-${process.pid}-${options.id}`);
+  plan.skipped.forEach(debug);
+
+  const made: CgroupDir[] = [];
+  const written = new Set<string>();
+  const fds: number[] = [];
+  let cgroupFd = -1;
+  try {
+    for (const planned of plan.cgroups) {
+      if (!makeOne(planned, written, debug)) continue;
+      made.push({ version: planned.version, dir: planned.dir, controllers: planned.controllers });
+      if (planned.version === 2) cgroupFd = openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug);
+      else fds.push(openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug));
+    }
+  } catch (err) {
+    for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
+    removeCgroupDirs(made.map((d) => d.dir), debug);
+    throw err;
+  }
+  let open = true;
+  return {
+    dirs: made,
+    // The default pids limit may have been skipped: report only what holds.
+    limits: { ...limits, pidsMax: written.has('pids.max') ? limits.pidsMax : undefined },
+    cgroupFd,
+    cgroupJoinFds: fds.filter((fd) => fd >= 0),
+    closeFds() {
+      if (!open) return;
+      open = false;
+      for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
+    },
+    remove() {
+      this.closeFds();
+      removeCgroupDirs(made.map((d) => d.dir), debug);
+    },
+  };
+}
+
+const requiredFlag = (planned: PlannedCgroup) => planned.writes.find((w) => w.flag !== undefined)?.flag;
+
+/** Makes one directory and writes its limits; false when it is skipped (nothing asked needs it). */
+function makeOne(planned: PlannedCgroup, written: Set<string>, debug: (line: string) => void): boolean {
+  if (planned.version === 2) delegate(planned, debug);
+  try {
+    fs.mkdirSync(planned.dir, { mode: 0o755 });
+  } catch (err) {
+    const code = errnoCode(err);
+    const flag = requiredFlag(planned);
+    if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_CREATE(flag, planned.dir, code);
+    debug(`cannot create ${planned.dir} (${code}): ${planned.writes.length > 0 ? 'the default --pids-limit is not applied' : 'skipped'}`);
+    return false;
+  }
+  for (const write of planned.writes) {
+    const path = `${planned.dir}/${write.file}`;
+    if (write.ifExists && !fs.existsSync(path)) continue;
+    try {
+      fs.writeFileSync(path, write.value);
+      written.add(write.file);
+    } catch (err) {
+      if (write.flag) {
+        removeCgroupDirs([planned.dir], debug);
+        throw cgroupErrors.HUSH_ERR_CGROUP_WRITE(write.flag, path, write.value, errnoCode(err));
+      }
+      debug(`cannot write ${path} (${errnoCode(err)}): the default --pids-limit is not applied`);
+    }
+  }
+  return true;
+}
+
+/** v2: our cgroup must hand the controllers down (cgroup.subtree_control). */
+function delegate(planned: PlannedCgroup, debug: (line: string) => void): void {
+  const control = `${planned.parentDir}/cgroup.subtree_control`;
+  const enabled = readWords(control);
+  for (const controller of [...planned.controllers]) {
+    if (enabled.includes(controller)) continue;
+    try {
+      fs.writeFileSync(control, `+${controller}`);
+    } catch (err) {
+      const code = errnoCode(err);
+      const writes = planned.writes.filter((w) => w.file.startsWith(`${controller}.`));
+      const flag = writes.find((w) => w.flag !== undefined)?.flag;
+      if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_DELEGATE(flag, controller, planned.parentDir, code);
+      debug(`cgroup v2 does not give ${controller} to children of ${planned.parentDir} (${code}): the default --pids-limit is not applied`);
+      planned.writes = planned.writes.filter((w) => !writes.includes(w));
+      planned.controllers = planned.controllers.filter((c) => c !== controller);
+    }
+  }
+}
+
+function openOrSkip(planned: PlannedCgroup, path: string, flags: number, debug: (line: string) => void): number {
+  try {
+    return fs.openSync(path, flags);
+  } catch (err) {
+    const flag = requiredFlag(planned);
+    if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_CREATE(flag, path, errnoCode(err));
+    debug(`cannot open ${path} (${errnoCode(err)}): the container does not join ${planned.dir}`);
+    return -1;
+  }
+}
+
+function readWords(path: string): string[] {
+  try {
+    return fs.readFileSync(path, 'utf8').split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function errnoCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}

@@ -1,0 +1,89 @@
+// Pure: where our own cgroups are, from /proc/self/mountinfo and /proc/self/cgroup. Handles
+// cgroup v1 (one hierarchy per controller group), v2 (the unified hierarchy) and the hybrid of
+// both, and mounts whose root is not the hierarchy's root (a cgroup namespace, a bind mount).
+
+/** The v1 controllers a container's cgroup uses: limits on memory, cpu, pids; cpuacct for usage. */
+export const v1Controllers = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
+export type V1Controller = (typeof v1Controllers)[number];
+
+export interface Hierarchy {
+  version: 1 | 2;
+  /** v1: the controllers of ours bound to it (cpu and cpuacct may share one); v2: none listed */
+  controllers: V1Controller[];
+  /** Our own cgroup's directory in this hierarchy, as a host path. */
+  ownDir: string;
+}
+
+export interface CgroupLayout {
+  v1: Hierarchy[];
+  /** The unified (v2) hierarchy, when it is mounted where we can see our cgroup. */
+  unified: Hierarchy | undefined;
+}
+
+interface CgroupMount {
+  fsType: 'cgroup' | 'cgroup2';
+  root: string;
+  mountPoint: string;
+  options: string[];
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \ooo. */
+const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+
+export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
+  const mounts: CgroupMount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (right === undefined) continue;
+    const fields = left.split(' ');
+    const [fsType, , superOptions = ''] = right.split(' ');
+    if (fsType !== 'cgroup' && fsType !== 'cgroup2') continue;
+    mounts.push({ fsType, root: unescape(fields[3]), mountPoint: unescape(fields[4]), options: superOptions.split(',') });
+  }
+  return mounts;
+}
+
+/** `/proc/self/cgroup`: hierarchy id → controllers and our path in it. */
+export function parseProcCgroup(text: string): { controllers: string[]; path: string }[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const first = line.indexOf(':');
+      const second = line.indexOf(':', first + 1);
+      const controllers = line.slice(first + 1, second);
+      return { controllers: controllers === '' ? [] : controllers.split(','), path: line.slice(second + 1) };
+    });
+}
+
+/** Our cgroup's directory under a mount, or undefined when the mount does not reach it. */
+function dirUnder(mount: CgroupMount, ownPath: string): string | undefined {
+  const root = mount.root === '/' ? '' : mount.root;
+  if (ownPath !== root && !ownPath.startsWith(root + '/')) return undefined;
+  return (mount.mountPoint + ownPath.slice(root.length)).replace(/\/+$/, '') || '/';
+}
+
+export function cgroupLayout(mountinfo: string, procCgroup: string): CgroupLayout {
+  const mounts = parseCgroupMounts(mountinfo);
+  const layout: CgroupLayout = { v1: [], unified: undefined };
+  for (const entry of parseProcCgroup(procCgroup)) {
+    if (entry.controllers.length === 0) {
+      const dir = mounts.filter((m) => m.fsType === 'cgroup2').map((m) => dirUnder(m, entry.path)).find((d) => d !== undefined);
+      if (dir !== undefined) layout.unified = { version: 2, controllers: [], ownDir: dir };
+      continue;
+    }
+    const ours = v1Controllers.filter((c) => entry.controllers.includes(c));
+    if (ours.length === 0) continue;
+    const dir = mounts
+      .filter((m) => m.fsType === 'cgroup' && ours.every((c) => m.options.includes(c)))
+      .map((m) => dirUnder(m, entry.path))
+      .find((d) => d !== undefined);
+    if (dir !== undefined) layout.v1.push({ version: 1, controllers: ours, ownDir: dir });
+  }
+  return layout;
+}
+
+/** The v1 hierarchy that holds a controller, if any. */
+export function v1Holding(layout: CgroupLayout, controller: V1Controller): Hierarchy | undefined {
+  return layout.v1.find((h) => h.controllers.includes(controller));
+}
