@@ -101,9 +101,11 @@ const dist = (module) => require(path.join(REPO, 'dist', module));
 /** A container of /bin/true (our init, the host's /) started and reaped, in this process. */
 async function containerOnce(cgroupFields) {
   const { startContainer } = dist('launcher/container.js');
-  const { initPath } = dist('native/index.js');
-  const spec = { argv: [TRUE], env: ['PATH=/usr/bin:/bin'], rootfs: '/', hostRoot: true, hostname: 'bench', workdir: '/' };
-  const container = startContainer({ ...spec, secretsDir: '/run/secrets', secretsFd: -1, uid: 0, gid: 0, netNone: false, init: true, initPath: initPath(), ...cgroupFields });
+  const { containerSpec, parseRunArgs } = dist('launcher/container-spec.js');
+  const { buildConfinement } = dist('launcher/confinement.js');
+  const options = parseRunArgs(['--hostname', 'bench', '--', TRUE], { PATH: '/usr/bin:/bin' }, 'bench');
+  const confinement = buildConfinement(options.confinement, process.env, () => {});
+  const container = await startContainer({ ...containerSpec(options, { secretsFd: -1, confinement }), ...cgroupFields });
   return container.exited;
 }
 
