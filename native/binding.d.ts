@@ -21,6 +21,8 @@ export interface SpawnSpec {
   init: boolean;
   /** Path of the hush-init executable (native/build/Release/hush-init); needed with init. */
   initPath?: string;
+  /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
+  rootfsFd?: number;
 }
 
 export interface SpawnedContainer {
@@ -71,4 +73,13 @@ export interface NativeBinding {
     gid: number,
     fsync: boolean,
   ): (string | null)[];
+
+  // Images (native/src/overlay-fs.c, layer-nodes.c).
+  /** A detached overlay of lowerDirs (topmost first) over a private tmpfs upper layer; returns its fd. */
+  createOverlayFs(lowerDirs: string[], upperSizeBytes: number): number;
+  setMountReadOnly(fd: number): void;
+  /** mknodat in dirfd; name is one path component. A char 0:0 node is an overlay whiteout. */
+  mknodAt(dirfd: number, name: string, mode: number, major: number, minor: number): void;
+  /** lsetxattr of dirfd/name, never following a symlink; name '' sets it on the descriptor itself. */
+  setXattrAt(dirfd: number, name: string, key: string, value: Uint8Array): void;
 }

@@ -16,7 +16,9 @@
         "src/exec-app.c",
         "src/error-channel.c",
         "src/secrets-fs.c",
-        "src/write-files.c"
+        "src/write-files.c",
+        "src/overlay-fs.c",
+        "src/layer-nodes.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -31,6 +31,7 @@ struct hush_spec {
   int net_none;                /* new network namespace with loopback up */
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
+  int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
@@ -90,6 +91,12 @@ int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint
 
 /* secrets-fs.c */
 int hush_secrets_fs_create(uint64_t size_bytes, uid_t uid, gid_t gid, int *noswap, const char **failed_step);
+
+/* overlay-fs.c and layer-nodes.c: image roots and what the image unpacker needs from the kernel */
+int hush_overlay_fs_create(const char *const *lower_dirs, size_t count, uint64_t upper_size, const char **failed_step);
+int hush_mount_set_readonly(int mount_fd);
+int hush_mknod_at(int dirfd, const char *name, unsigned mode, unsigned major, unsigned minor);
+int hush_set_xattr_at(int dirfd, const char *name, const char *key, const void *value, size_t length);
 
 #ifdef __cplusplus
 }

@@ -130,7 +130,11 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail(report_fd, "mount", "/");
 
   /* 2 */
-  int root_fd = open_tree_at(AT_FDCWD, spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  /* An image root (rootfs_fd) is an overlay with a private writable layer: it stays writable
+   * unless the launcher sealed it read-only before the spawn. */
+  int root_fd = spec->rootfs_fd >= 0
+                    ? open_tree_at(spec->rootfs_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)
+                    : open_tree_at(AT_FDCWD, spec->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (root_fd < 0) return fail(report_fd, "rootfs", spec->rootfs);
   if (!spec->host_root) {
     /* A user's rootfs may lack the mount points; create them while it is still writable. */
@@ -139,7 +143,7 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
       if (make_dirs_at(root_fd, points[i], 0755) < 0) return fail(report_fd, "mkdir", points[i]);
     if (make_dirs_at(root_fd, spec->secrets_dir, 0755) < 0) return fail(report_fd, "mkdir", spec->secrets_dir);
   }
-  if (set_mount_attr(root_fd, AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) < 0)
+  if (set_mount_attr(root_fd, AT_RECURSIVE, (spec->rootfs_fd >= 0 ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) < 0)
     return fail(report_fd, "mount_setattr", spec->rootfs);
 
   /* 3 */
