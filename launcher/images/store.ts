@@ -34,6 +34,8 @@ export interface ImageRecord {
   layers: LayerRecord[];
   created?: string;
   pulledAt: string;
+  /** For archives and layouts: size and mtime of the source when it was read. */
+  sourceStamp?: string;
 }
 
 export function defaultStoreRoot(env: NodeJS.ProcessEnv, uid: number): string {

@@ -1,0 +1,69 @@
+// A registry image into the store: the manifest (an index resolves to linux/<this arch>), the
+// config, then each layer the store lacks, streamed to disk and verified as it comes.
+
+import { Readable } from 'node:stream';
+import { sha256Of } from './digest';
+import { imageErrors } from './errors';
+import type { ResolvedImage } from './install';
+import { acceptedManifests, parseConfig, parseManifest, selectPlatform, type ImageManifest } from './manifest';
+import { refName, type RegistryRef } from './reference';
+import { RegistryClient, type RegistryOptions } from './registry-client';
+import type { ImageStore } from './store';
+import type { Progress } from './progress';
+
+const documentLimit = 8 * 1024 * 1024;
+
+async function readDocument(res: Response, what: string, expected?: string): Promise<Buffer> {
+  const length = Number(res.headers.get('content-length') ?? 0);
+  if (length > documentLimit) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(what, `${length} bytes is too large for a manifest or config`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (bytes.length > documentLimit) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(what, 'too large for a manifest or config');
+  if (expected !== undefined && sha256Of(bytes) !== expected) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(what, expected, sha256Of(bytes));
+  return bytes;
+}
+
+export async function resolveRegistry(store: ImageStore, ref: RegistryRef, options: RegistryOptions, progress?: Progress): Promise<ResolvedImage> {
+  const client = new RegistryClient(ref, options);
+  const name = refName(ref);
+  let reference = ref.digest ?? ref.tag!;
+  let expected = ref.digest;
+  let manifest: ImageManifest | undefined;
+  let manifestDigest = '';
+  for (let depth = 0; depth < 3 && !manifest; depth++) {
+    const res = await client.get(`manifests/${reference}`, acceptedManifests);
+    const bytes = await readDocument(res, `${name}: manifest`, expected);
+    manifestDigest = sha256Of(bytes);
+    const parsed = parseManifest(bytes, `${name}: manifest`, res.headers.get('content-type') ?? undefined);
+    if (parsed.kind === 'manifest') {
+      store.writeSmallBlob(bytes);
+      manifest = parsed.manifest;
+    } else {
+      reference = expected = selectPlatform(parsed.manifests).digest;
+    }
+  }
+  if (!manifest) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(name, 'indexes nested too deep');
+
+  const configDigest = manifest.config.digest;
+  const configBytes = store.hasBlob(configDigest)
+    ? store.readSmallBlob(configDigest, `${name}: config`)
+    : await readDocument(await client.get(`blobs/${configDigest}`), `${name}: config`, configDigest);
+  store.writeSmallBlob(configBytes);
+  const config = parseConfig(configBytes, `${name}: config`);
+
+  for (const [i, layer] of manifest.layers.entries()) {
+    if (store.hasBlob(layer.digest)) continue;
+    const what = `${name}: layer ${i + 1}/${manifest.layers.length} ${layer.digest}`;
+    const release = await store.lock(`blob-${layer.digest.slice(7)}`);
+    try {
+      if (store.hasBlob(layer.digest)) continue;
+      const res = await client.get(`blobs/${layer.digest}`);
+      if (!res.body) throw imageErrors.HUSH_ERR_IMAGE_TRUNCATED(what, 'empty response');
+      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
+      await store.writeBlob(body, what, { digest: layer.digest, size: layer.size });
+    } finally {
+      release();
+    }
+  }
+  return { name, digest: manifestDigest, configDigest, config, layers: manifest.layers.map((l) => ({ digest: l.digest, size: l.size ?? 0 })) };
+}
