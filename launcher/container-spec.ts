@@ -22,6 +22,22 @@ export interface RunOptions {
   /** Literal secrets from --secret NAME=VALUE (for trying hush without a store). */
   literalSecrets: Map<string, string>;
   listen: string | undefined;
+  /** With --image: what launcher/images/run-image.ts needs to apply the image's config. */
+  imageRun?: ImageRunRequest;
+}
+
+export interface ImageRunRequest {
+  ref: string;
+  pull: 'missing' | 'always' | 'never';
+  readOnly: boolean;
+  insecureHosts: string[];
+  /** --user as given (names resolve in the image), or undefined for the image's User. */
+  user: string | undefined;
+  /** Arguments after --, which replace the image's Cmd; undefined keeps it. */
+  args: string[] | undefined;
+  workdirGiven: boolean;
+  /** Only the --env values, applied over the image's Env. */
+  envFlags: Map<string, string>;
 }
 
 export const runFlags = {
@@ -38,8 +54,10 @@ export const runFlags = {
     workdir: false,
     secret: true,
     listen: false,
+    pull: false,
+    'insecure-registry': true,
   },
-  booleans: ['no-init', 'help'],
+  booleans: ['no-init', 'help', 'read-only'],
 } as const;
 
 /** Host variables passed into the container; everything else must be given with --env. */
@@ -68,14 +86,16 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     throw new UsageError(`unexpected argument '${flags.positional[0]}' (put the command after --)`);
   }
   const argv = flags.rest ?? [];
-  if (argv.length === 0 && !flags.booleans.has('help')) throw new UsageError('no command given (hush run [options] -- CMD [ARG...])');
+  const image = single(flags, 'image');
+  if (argv.length === 0 && image === undefined && !flags.booleans.has('help')) throw new UsageError('no command given (hush run [options] -- CMD [ARG...])');
   if (argv.length > 0 && argv[0] === '') throw new UsageError('the command must not be empty');
 
   const net = single(flags, 'net') ?? 'host';
   if (net !== 'host' && net !== 'none') throw new UsageError(`--net must be 'host' or 'none', got '${net}'`);
 
   const user = single(flags, 'user') ?? '0:0';
-  const [uidText, gidText, extra] = user.split(':');
+  const userByName = image !== undefined && !/^\d+(:\d+)?$/.test(user);
+  const [uidText, gidText, extra] = userByName ? ['0', '0'] : user.split(':');
   if (extra !== undefined) throw new UsageError(`--user must be UID[:GID], got '${user}'`);
   const uid = parseId(uidText, 'UID');
   const gid = gidText === undefined ? uid : parseId(gidText, 'GID');
@@ -90,8 +110,11 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
 
   const rootfsFlag = single(flags, 'rootfs');
   const rootfs = rootfsFlag === undefined ? '/' : checkAbsoluteOrRelative(rootfsFlag);
-  const image = single(flags, 'image');
-  if (image !== undefined) throw new UsageError('--image is not supported yet: unpack the image and pass --rootfs DIR');
+  if (image !== undefined && rootfsFlag !== undefined) throw new UsageError('--image and --rootfs cannot be used together');
+  const pull = single(flags, 'pull') ?? 'missing';
+  if (pull !== 'missing' && pull !== 'always' && pull !== 'never') throw new UsageError(`--pull must be missing, always or never, got '${pull}'`);
+  if (image === undefined && (flags.booleans.has('read-only') || flags.values.has('pull'))) throw new UsageError('--read-only and --pull need --image');
+  const envFlags = new Map<string, string>();
 
   const env = new Map<string, string>();
   for (const name of passedThroughEnv) {
@@ -107,8 +130,10 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
       // `--env NAME` passes the host's value, as docker and podman do.
       const value = hostEnv[name];
       if (value !== undefined) env.set(name, value);
+      if (value !== undefined) envFlags.set(name, value);
     } else {
       env.set(name, item.slice(eq + 1));
+      envFlags.set(name, item.slice(eq + 1));
     }
   }
 
@@ -141,6 +166,19 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     init: !flags.booleans.has('no-init'),
     literalSecrets,
     listen: single(flags, 'listen'),
+    imageRun:
+      image === undefined
+        ? undefined
+        : {
+            ref: image,
+            pull,
+            readOnly: flags.booleans.has('read-only'),
+            insecureHosts: flags.values.get('insecure-registry') ?? [],
+            user: single(flags, 'user'),
+            args: flags.rest !== undefined && argv.length > 0 ? argv : undefined,
+            workdirGiven: flags.values.has('workdir'),
+            envFlags,
+          },
   };
 }
 
@@ -155,6 +193,10 @@ options:
   --policy FILE        policy to apply (repeatable)
   --store FILE         encrypted file store for 'type: file' sources without a path ($HUSH_STORE)
   --rootfs DIR         root filesystem (default: the host's /, read-only)
+  --image REF          run an image (archive, OCI layout, .aci or registry); CMD replaces its Cmd
+  --pull POLICY        missing (default), always or never: when a registry is asked
+  --read-only          with --image: no writable layer
+  --insecure-registry HOST  allow plain HTTP to HOST (repeatable; loopback always may)
   --secrets-dir PATH   where the secrets tmpfs appears (default /run/secrets)
   --net host|none      host network (default) or a new one with loopback only
   --hostname NAME      UTS hostname (default: the container id)

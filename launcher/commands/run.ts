@@ -56,6 +56,20 @@ export const main: CommandMain = async (args, io) => {
     io.stderr.write('hush: run: --listen serves the agent, which runs only with --policy\n');
     return 125;
   }
+  // --image: the overlay root and the image's config (launcher/images/run-image.ts).
+  let imageRoot: import('../images/image-root').ImageRoot | undefined;
+  if (options.imageRun) {
+    const imageRef = options.imageRun.ref;
+    const { applyImage } = require('../images/run-image') as typeof import('../images/run-image');
+    const { isImageError } = require('../images/errors') as typeof import('../images/errors');
+    try {
+      ({ options, root: imageRoot } = await applyImage(options, io));
+    } catch (err) {
+      if (!isImageError(err)) throw err;
+      io.stderr.write(`hush: run: image ${imageRef}: ${err.message}\n`);
+      return 125;
+    }
+  }
 
   // Signals that arrive before the container exists are delivered once it does.
   let container: RunningContainer | undefined;
@@ -95,6 +109,7 @@ export const main: CommandMain = async (args, io) => {
       if (!started.ok) {
         stopForwarding();
         tmpfs?.close();
+        imageRoot?.close();
         for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
         return 125;
       }
@@ -115,9 +130,12 @@ export const main: CommandMain = async (args, io) => {
       gid: options.gid,
       netNone: options.netNone,
       init: options.init,
+      rootfsFd: imageRoot?.fd,
     });
+    imageRoot?.close();
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
+    imageRoot?.close();
     stopForwarding();
     await api?.close();
     await session?.close();
