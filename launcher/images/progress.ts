@@ -41,7 +41,7 @@ export function createProgress(out: Writable & { isTTY?: boolean }, name: string
     layerStarted(label, size) {
       layers++;
       if (out.isTTY) draw(true);
-      else out.write(`hush: pull ${name}: ${label}, ${formatBytes(size)}\n`);
+      else out.write(`pulling ${name}: ${label}, ${formatBytes(size)}\n`);
     },
     downloaded(count) {
       bytes += count;
