@@ -38,19 +38,21 @@ export class Decompressor extends Transform {
     if (kind === 'none') {
       this.inner = (chunk, _final, done) => done(null, chunk.length > 0 ? chunk : undefined);
     } else if (kind === 'gzip') {
+      // Not waiting for each chunk to be inflated keeps zlib's thread busy; 'drain' paces it.
       const gunzip = zlib.createGunzip();
       gunzip.on('data', (out: Buffer) => this.push(out));
+      let failure: Error | undefined;
+      gunzip.on('error', (err) => {
+        failure = err;
+        this.destroy(err);
+      });
       this.inner = (chunk, final, done) => {
-        gunzip.once('error', done);
+        if (failure) return done(failure);
         if (final) {
           gunzip.once('end', () => done());
           gunzip.end(chunk);
-        } else {
-          gunzip.write(chunk, () => {
-            gunzip.removeListener('error', done);
-            done();
-          });
-        }
+        } else if (gunzip.write(chunk)) done();
+        else gunzip.once('drain', () => done());
       };
     } else {
       const zstd = new Decompress((out) => this.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength)));

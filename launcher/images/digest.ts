@@ -1,8 +1,5 @@
-// Content digests: `sha256:<64 hex>`, and a pass-through stream that hashes and counts what
-// flows through it, so a blob is verified while it streams and never held whole in memory.
-
-import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+// Content digests, `sha256:<64 hex>`: their form only. Hashing is in hashing.ts, which loads
+// node:crypto; a run of a stored image needs neither it nor node:stream.
 
 const digestPattern = /^sha256:[a-f0-9]{64}$/;
 
@@ -12,26 +9,4 @@ export function isDigest(text: unknown): text is string {
 
 export function digestHex(digest: string): string {
   return digest.slice('sha256:'.length);
-}
-
-export function sha256Of(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-export class HashingStream extends Transform {
-  private readonly hash: Hash = createHash('sha256');
-  bytes = 0;
-  private result: string | undefined;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    done(null, chunk);
-  }
-
-  /** The digest of everything that passed; call once the stream has ended. */
-  digest(): string {
-    this.result ??= `sha256:${this.hash.digest('hex')}`;
-    return this.result;
-  }
 }

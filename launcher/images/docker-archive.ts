@@ -3,7 +3,7 @@
 // same files under blobs/sha256/ beside an OCI index.json, which manifest.json points into.
 
 import { ingestArchive, smallJson } from './archive-ingest';
-import { sha256Of } from './digest';
+import { sha256Of } from './hashing';
 import { imageErrors } from './errors';
 import type { ResolvedImage } from './install';
 import { parseConfig } from './manifest';

@@ -98,7 +98,7 @@ function readFile(root: SafeDir, target: string): string | undefined {
 export async function prepareImageRoot(refText: string, options: ImageRootOptions): Promise<ImageRoot> {
   const store = ImageStore.open(defaultStoreRoot(options.env, process.getuid?.() ?? 0));
   const record = await ensureImage(store, parseImageRef(refText, options.cwd), options.pull, options);
-  const image = parseConfig(store.readSmallBlob(record.config, `${record.name}: config`), `${record.name}: config`);
+  const image = parseConfig(store.readStoredBlob(record.config, `${record.name}: config`), `${record.name}: config`);
   const lowerDirs = record.layers.map((layer) => store.layerDir(layer.diffId)).reverse();
   const addon = native();
   const fd = addon.createOverlayFs(lowerDirs, 0);

@@ -5,14 +5,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { aciConfig, ingestAci } from './aci';
-import { resolveDockerArchive } from './docker-archive';
 import { imageErrors } from './errors';
-import { installImage, installLayer } from './install';
-import { resolveOciArchive, resolveOciDir } from './oci-layout';
 import { refName, type ImageRef } from './reference';
-import { authFiles } from './registry-auth';
-import { resolveRegistry } from './registry-pull';
 import type { ImageRecord, ImageStore } from './store';
 import type { Progress } from './progress';
 
@@ -43,6 +37,13 @@ function usable(store: ImageStore, record: ImageRecord | undefined): record is I
 export async function pullImage(store: ImageStore, ref: ImageRef, options: PullOptions): Promise<ImageRecord> {
   const name = refName(ref);
   const stamp = sourceStamp(ref);
+  // Loaded here, not at the top: a run of a stored image needs none of them.
+  const { aciConfig, ingestAci } = require('./aci') as typeof import('./aci');
+  const { resolveDockerArchive } = require('./docker-archive') as typeof import('./docker-archive');
+  const { installImage } = require('./install') as typeof import('./install');
+  const { resolveOciArchive, resolveOciDir } = require('./oci-layout') as typeof import('./oci-layout');
+  const { authFiles } = require('./registry-auth') as typeof import('./registry-auth');
+  const { resolveRegistry } = require('./registry-pull') as typeof import('./registry-pull');
   const done = store.beginPull();
   try {
     const progress = options.progress;
@@ -61,7 +62,7 @@ export async function pullImage(store: ImageStore, ref: ImageRef, options: PullO
         record = await installImage(store, await resolveOciDir(store, name, ref.dir, ref.tag, progress), progress);
         break;
       case 'aci':
-        record = await pullAci(store, name, ref.path, progress);
+        record = await pullAci(store, name, ref.path, ingestAci, aciConfig, progress);
         break;
     }
     if (stamp !== undefined) {
@@ -74,7 +75,15 @@ export async function pullImage(store: ImageStore, ref: ImageRef, options: PullO
   }
 }
 
-async function pullAci(store: ImageStore, name: string, file: string, progress?: Progress): Promise<ImageRecord> {
+async function pullAci(
+  store: ImageStore,
+  name: string,
+  file: string,
+  ingestAci: typeof import('./aci').ingestAci,
+  aciConfig: typeof import('./aci').aciConfig,
+  progress?: Progress,
+): Promise<ImageRecord> {
+  const { installLayer } = require('./install') as typeof import('./install');
   const { blob, manifest } = await ingestAci(store, file, progress);
   progress?.layerStarted('rootfs', blob.size);
   const diffId = await installLayer(store, { digest: blob.digest, under: 'rootfs', label: `${file} rootfs` }, progress);

@@ -2,7 +2,7 @@
 // config, then each layer the store lacks, streamed to disk and verified as it comes.
 
 import { Readable } from 'node:stream';
-import { sha256Of } from './digest';
+import { sha256Of } from './hashing';
 import { imageErrors } from './errors';
 import type { ResolvedImage } from './install';
 import { acceptedManifests, parseConfig, parseManifest, selectPlatform, type ImageManifest } from './manifest';

@@ -1,18 +1,17 @@
 // The content-addressed image store:
 //   blobs/sha256/<hex>       manifests, configs and compressed layers, by digest
 //   layers/<hex>/            each layer unpacked once, named by its diff_id
-//   refs/<hex of name>.json  one record per image name (ImageRecord)
+//   refs/<name>.json         one record per image name (ImageRecord), base64url of the name
 //   tmp/<pid>.<n>.<what>     work in progress, renamed into place when complete
 //   locks/<what>             advisory locks (store-lock.ts)
 // Nothing is used before its rename, so a crash leaves only temporaries, which the next
-// start removes when their owner is gone.
+// start removes when their owner is gone. node:crypto and node:stream load only to write: a
+// run of a stored image reads records and configs without them (they cost start-up time).
 
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { digestHex, HashingStream, sha256Of } from './digest';
+import { digestHex } from './digest';
 import { imageErrors } from './errors';
 import { acquireLock, ownerPid, processAlive } from './store-lock';
 
@@ -86,7 +85,8 @@ export class ImageStore {
 
   /** A fresh name under tmp/ owned by this process. */
   tempPath(what: string): string {
-    return path.join(this.root, 'tmp', `${process.pid}.${++tempCounter}${randomBytes(4).toString('hex')}.${what}`);
+    // Unique among live processes by pid; created with O_EXCL (or renamed from one) anyway.
+    return path.join(this.root, 'tmp', `${process.pid}.${++tempCounter}${Date.now().toString(36)}.${what}`);
   }
 
   lock(what: string): Promise<() => void> {
@@ -102,6 +102,8 @@ export class ImageStore {
       source.resume();
       return { digest: expected.digest, size: fs.statSync(this.blobPath(expected.digest)).size };
     }
+    const { pipeline } = require('node:stream/promises') as typeof import('node:stream/promises');
+    const { HashingStream } = require('./hashing') as typeof import('./hashing');
     const temp = this.tempPath('blob');
     const hashing = new HashingStream();
     try {
@@ -123,7 +125,7 @@ export class ImageStore {
 
   /** Stores small bytes already in memory (manifests, configs) under their digest. */
   writeSmallBlob(bytes: Uint8Array): string {
-    const digest = sha256Of(bytes);
+    const digest = sha256(bytes);
     if (!this.hasBlob(digest)) {
       const temp = this.tempPath('blob');
       fs.writeFileSync(temp, bytes, { mode: 0o644, flag: 'wx' });
@@ -140,13 +142,27 @@ export class ImageStore {
     } catch {
       throw imageErrors.HUSH_ERR_IMAGE_MISSING_BLOB(what, digest);
     }
-    const got = sha256Of(bytes);
+    const got = sha256(bytes);
     if (got !== digest) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(what, digest, got);
     return bytes;
   }
 
+  /**
+   * A stored blob's bytes without hashing them again (they were verified on the way in, and
+   * the store is its owner's alone): for runs of stored images.
+   */
+  readStoredBlob(digest: string, what: string): Buffer {
+    try {
+      return fs.readFileSync(this.blobPath(digest));
+    } catch {
+      throw imageErrors.HUSH_ERR_IMAGE_MISSING_BLOB(what, digest);
+    }
+  }
+
   private recordPath(name: string): string {
-    return path.join(this.root, 'refs', `${digestHex(sha256Of(name))}.json`);
+    const encoded = Buffer.from(name).toString('base64url');
+    // NAME_MAX is 255: a long name goes by its hash instead.
+    return path.join(this.root, 'refs', `${encoded.length <= 200 ? encoded : digestHex(sha256(Buffer.from(name)))}.json`);
   }
 
   writeRecord(record: ImageRecord): void {
@@ -196,6 +212,10 @@ export class ImageStore {
     fs.writeFileSync(marker, `${process.pid}\n`, { flag: 'wx' });
     return () => fs.rmSync(marker, { force: true });
   }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return (require('./hashing') as typeof import('./hashing')).sha256Of(bytes);
 }
 
 /** rm -rf that also copes with directories a layer made read-only. */
