@@ -50,20 +50,33 @@ export async function resolveRegistry(store: ImageStore, ref: RegistryRef, optio
   store.writeSmallBlob(configBytes);
   const config = parseConfig(configBytes, `${name}: config`);
 
-  for (const [i, layer] of manifest.layers.entries()) {
-    if (store.hasBlob(layer.digest)) continue;
-    const what = `${name}: layer ${i + 1}/${manifest.layers.length} ${layer.digest}`;
-    const release = await store.lock(`blob-${layer.digest.slice(7)}`);
-    try {
+  // Up to four layers download at once, as podman does; each streams to disk, verified.
+  const pending = [...manifest.layers.entries()];
+  const download = async (): Promise<void> => {
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const [i, layer] = next;
       if (store.hasBlob(layer.digest)) continue;
-      const res = await client.get(`blobs/${layer.digest}`);
-      if (!res.body) throw imageErrors.HUSH_ERR_IMAGE_TRUNCATED(what, 'empty response');
-      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-      body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
-      await store.writeBlob(body, what, { digest: layer.digest, size: layer.size });
-    } finally {
-      release();
+      const what = `${name}: layer ${i + 1}/${manifest!.layers.length} ${layer.digest}`;
+      const release = await store.lock(`blob-${layer.digest.slice(7)}`);
+      try {
+        if (store.hasBlob(layer.digest)) continue;
+        const res = await client.get(`blobs/${layer.digest}`);
+        if (!res.body) throw imageErrors.HUSH_ERR_IMAGE_TRUNCATED(what, 'empty response');
+        const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
+        await store.writeBlob(body, what, { digest: layer.digest, size: layer.size });
+      } finally {
+        release();
+      }
     }
-  }
+  };
+  // Every download settles (removing its temporary) before a failure is reported.
+  const worker = () =>
+    download().catch((err: unknown) => {
+      pending.length = 0;
+      throw err;
+    });
+  const failed = (await Promise.allSettled([worker(), worker(), worker(), worker()])).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
   return { name, digest: manifestDigest, configDigest, config, layers: manifest.layers.map((l) => ({ digest: l.digest, size: l.size ?? 0 })) };
 }
