@@ -24,6 +24,14 @@ export interface RunOptions {
   listen: string | undefined;
   /** With --image: what launcher/images/run-image.ts needs to apply the image's config. */
   imageRun?: ImageRunRequest;
+  /** --volume HOST:CTR[:ro|rw], bound by launcher/volumes.ts and native/src/volumes.c. */
+  volumes: VolumeRequest[];
+}
+
+export interface VolumeRequest {
+  host: string;
+  target: string;
+  readOnly: boolean;
 }
 
 export interface ImageRunRequest {
@@ -56,6 +64,7 @@ export const runFlags = {
     listen: false,
     pull: false,
     'insecure-registry': true,
+    volume: true,
   },
   booleans: ['no-init', 'help', 'read-only'],
 } as const;
@@ -148,6 +157,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
   }
 
   const workdir = checkAbsolute('--workdir', single(flags, 'workdir') ?? '/');
+  const volumes = (flags.values.get('volume') ?? []).map((item) => parseVolume(item, secretsDir));
 
   return {
     argv,
@@ -166,6 +176,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     init: !flags.booleans.has('no-init'),
     literalSecrets,
     listen: single(flags, 'listen'),
+    volumes,
     imageRun:
       image === undefined
         ? undefined
@@ -180,6 +191,20 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
             envFlags,
           },
   };
+}
+
+function parseVolume(item: string, secretsDir: string): VolumeRequest {
+  const [host, target, mode, extra] = item.split(':');
+  if (target === undefined || extra !== undefined || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
+    throw new UsageError(`--volume must be HOST:CTR[:ro|rw], got '${item}'`);
+  }
+  checkAbsolute('--volume HOST', host);
+  const inside = checkAbsolute('--volume CTR', target).replace(/\/+$/, '') || '/';
+  const within = (dir: string) => inside === dir || inside.startsWith(`${dir}/`) || dir.startsWith(`${inside}/`);
+  if (inside === '/' || ['/proc', '/sys', '/dev'].some((dir) => inside === dir || inside.startsWith(`${dir}/`)) || within(secretsDir)) {
+    throw new UsageError(`--volume cannot bind over '${target}'`);
+  }
+  return { host, target: inside, readOnly: mode === 'ro' };
 }
 
 function checkAbsoluteOrRelative(value: string): string {
@@ -197,6 +222,7 @@ options:
   --pull POLICY        missing (default), always or never: when a registry is asked
   --read-only          with --image: no writable layer
   --insecure-registry HOST  allow plain HTTP to HOST (repeatable; loopback always may)
+  --volume HOST:CTR[:ro|rw]  bind HOST at CTR, resolved inside the root (repeatable)
   --secrets-dir PATH   where the secrets tmpfs appears (default /run/secrets)
   --net host|none      host network (default) or a new one with loopback only
   --hostname NAME      UTS hostname (default: the container id)

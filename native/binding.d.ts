@@ -23,6 +23,8 @@ export interface SpawnSpec {
   initPath?: string;
   /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
   rootfsFd?: number;
+  /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
+  volumes?: { fd: number; target: string }[];
 }
 
 export interface SpawnedContainer {
@@ -78,6 +80,8 @@ export interface NativeBinding {
   /** A detached overlay of lowerDirs (topmost first) over a private tmpfs upper layer; returns its fd. */
   createOverlayFs(lowerDirs: string[], upperSizeBytes: number): number;
   setMountReadOnly(fd: number): void;
+  /** A detached recursive clone of hostPath (nosuid, nodev; read-only if asked) for --volume. */
+  openVolume(hostPath: string, readOnly: boolean): number;
   /** mknodat in dirfd; name is one path component. A char 0:0 node is an overlay whiteout. */
   mknodAt(dirfd: number, name: string, mode: number, major: number, minor: number): void;
   /** lsetxattr of dirfd/name, never following a symlink; name '' sets it on the descriptor itself. */

@@ -18,7 +18,8 @@
         "src/secrets-fs.c",
         "src/write-files.c",
         "src/overlay-fs.c",
-        "src/layer-nodes.c"
+        "src/layer-nodes.c",
+        "src/volumes.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -65,8 +65,23 @@ export const main: CommandMain = async (args, io) => {
     try {
       ({ options, root: imageRoot } = await applyImage(options, io));
     } catch (err) {
+      if (err instanceof Error && err.name === 'VolumeError') {
+        io.stderr.write(`hush: run: ${err.message}\n`);
+        return 125;
+      }
       if (!isImageError(err)) throw err;
       io.stderr.write(`hush: run: image ${imageRef}: ${err.message}\n`);
+      return 125;
+    }
+  }
+  let volumes: import('../volumes').OpenedVolumes | undefined;
+  if (options.volumes.length > 0) {
+    const { openVolumes } = require('../volumes') as typeof import('../volumes');
+    try {
+      volumes = openVolumes(options.volumes);
+    } catch (err) {
+      imageRoot?.close();
+      io.stderr.write(`hush: run: ${(err as Error).message}\n`);
       return 125;
     }
   }
@@ -110,6 +125,7 @@ export const main: CommandMain = async (args, io) => {
         stopForwarding();
         tmpfs?.close();
         imageRoot?.close();
+        volumes?.close();
         for (const error of started.errors) io.stderr.write(`hush: ${error}\n`);
         return 125;
       }
@@ -131,11 +147,14 @@ export const main: CommandMain = async (args, io) => {
       netNone: options.netNone,
       init: options.init,
       rootfsFd: imageRoot?.fd,
+      volumes: volumes?.mounts,
     });
     imageRoot?.close();
+    volumes?.close();
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
     imageRoot?.close();
+    volumes?.close();
     stopForwarding();
     await api?.close();
     await session?.close();

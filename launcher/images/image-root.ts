@@ -24,6 +24,8 @@ export interface ImageRootOptions {
   hostNetwork: boolean;
   /** Directories hush mounts over inside the root (the secrets dir, --tmpfs targets). */
   mountPoints: readonly string[];
+  /** Files hush binds over (file volumes): made empty when missing. */
+  fileMountPoints?: readonly string[];
   /** --user as given, resolved in the image instead of the image's User. */
   user?: string;
   progress?: Progress;
@@ -67,6 +69,16 @@ function ensureDir(root: SafeDir, target: string): void {
   }
 }
 
+/** An empty file at target unless one is there; a symlink in the way is replaced. */
+function ensureFile(root: SafeDir, target: string): void {
+  const parts = pathComponents(target);
+  ensureDir(root, `/${parts.slice(0, -1).join('/')}`);
+  const parent = root.dir(parts.slice(0, -1), false);
+  const st = SafeDir.lstat(parent, parts[parts.length - 1]);
+  if (st && !st.isSymbolicLink()) return;
+  writeFile(root, target, '');
+}
+
 function writeFile(root: SafeDir, target: string, text: string): void {
   const parts = pathComponents(target);
   const parent = root.dir(parts.slice(0, -1), false);
@@ -107,6 +119,7 @@ export async function prepareImageRoot(refText: string, options: ImageRootOption
     let config: ImageRunConfig;
     try {
       for (const point of [...standardMountPoints, ...options.mountPoints]) ensureDir(root, point);
+      for (const point of options.fileMountPoints ?? []) ensureFile(root, point);
       const hosts = options.hostNetwork ? hostFile('/etc/hosts', '') : '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
       writeFile(root, '/etc/hosts', `${hosts}${hosts.endsWith('\n') || hosts === '' ? '' : '\n'}127.0.1.1\t${options.hostname}\n`);
       writeFile(root, '/etc/hostname', `${options.hostname}\n`);

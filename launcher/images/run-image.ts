@@ -7,6 +7,7 @@ import { imageErrors } from './errors';
 import { prepareImageRoot, type ImageRoot } from './image-root';
 import { createProgress } from './progress';
 import { refName, parseImageRef } from './reference';
+import { volumeKinds } from '../volumes';
 
 const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -15,6 +16,7 @@ export async function applyImage(
   io: { env: NodeJS.ProcessEnv; cwd: string; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
 ): Promise<{ options: RunOptions; root: ImageRoot }> {
   const request = options.imageRun!;
+  const volumes = volumeKinds(options.volumes);
   const root = await prepareImageRoot(request.ref, {
     cwd: io.cwd,
     env: io.env,
@@ -23,7 +25,8 @@ export async function applyImage(
     readOnly: request.readOnly,
     hostname: options.hostname,
     hostNetwork: !options.netNone,
-    mountPoints: [options.secretsDir],
+    mountPoints: [options.secretsDir, ...volumes.dirs],
+    fileMountPoints: volumes.files,
     user: request.user,
     progress: createProgress(io.stderr as never, refName(parseImageRef(request.ref, io.cwd))),
   });

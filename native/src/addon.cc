@@ -111,6 +111,23 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   spec.use_init = obj.Get("init").ToBoolean();
   spec.init_fd = -1;
   spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
+  std::vector<int> volume_fds;
+  std::vector<std::string> volume_targets;
+  if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {
+    if (!obj.Get("volumes").IsArray()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
+    Napi::Array volumes = obj.Get("volumes").As<Napi::Array>();
+    for (uint32_t i = 0; i < volumes.Length(); i++) {
+      if (!volumes.Get(i).IsObject()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
+      Napi::Object volume = volumes.Get(i).As<Napi::Object>();
+      volume_fds.push_back(static_cast<int>(IntField(volume, "fd")));
+      volume_targets.push_back(StringField(volume, "target"));
+    }
+  }
+  std::vector<const char*> volume_target_ptrs;
+  for (auto& t : volume_targets) volume_target_ptrs.push_back(t.c_str());
+  spec.volume_fds = volume_fds.data();
+  spec.volume_targets = volume_target_ptrs.data();
+  spec.volume_count = volume_fds.size();
   std::string init_path;
   if (spec.use_init) {
     init_path = StringField(obj, "initPath");
@@ -330,6 +347,17 @@ Napi::Value CreateOverlayFs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// openVolume(hostPath, readOnly) -> fd of a detached clone of hostPath (volumes.c)
+Napi::Value OpenVolume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsString()) Usage(env, "openVolume(hostPath, readOnly)");
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  if (host.empty() || host.find('\0') != std::string::npos) Usage(env, "openVolume: hostPath is empty or contains NUL");
+  int fd = hush_volume_open(host.c_str(), info[1].ToBoolean() ? 1 : 0);
+  if (fd < 0) throw SyscallError(env, errno, "open_tree", host);
+  return Napi::Number::New(env, fd);
+}
+
 Napi::Value SetMountReadOnly(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "setMountReadOnly(fd)");
@@ -387,6 +415,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("writeFilesAt", Napi::Function::New(env, WriteFilesAt));
   exports.Set("createOverlayFs", Napi::Function::New(env, CreateOverlayFs));
   exports.Set("setMountReadOnly", Napi::Function::New(env, SetMountReadOnly));
+  exports.Set("openVolume", Napi::Function::New(env, OpenVolume));
   exports.Set("mknodAt", Napi::Function::New(env, MknodAt));
   exports.Set("setXattrAt", Napi::Function::New(env, SetXattrAt));
   return exports;

@@ -32,6 +32,9 @@ struct hush_spec {
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
   int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
+  const int *volume_fds;       /* detached mounts from hush_volume_open ... */
+  const char *const *volume_targets; /* ... and where each goes inside the root (volumes.c) */
+  size_t volume_count;
 };
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
@@ -97,6 +100,10 @@ int hush_overlay_fs_create(const char *const *lower_dirs, size_t count, uint64_t
 int hush_mount_set_readonly(int mount_fd);
 int hush_mknod_at(int dirfd, const char *name, unsigned mode, unsigned major, unsigned minor);
 int hush_set_xattr_at(int dirfd, const char *name, const char *key, const void *value, size_t length);
+
+/* volumes.c: --volume */
+int hush_volume_open(const char *host_path, int read_only);
+int hush_setup_volumes(const struct hush_spec *spec, const char *root_path, int report_fd);
 
 #ifdef __cplusplus
 }

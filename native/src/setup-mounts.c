@@ -161,6 +161,9 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
   if (mount_under_root(report_fd, "tmpfs", "/run", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
     return -1;
 
+  /* 4b: --volume binds (volumes.c), under the secrets so none can cover them */
+  if (hush_setup_volumes(spec, NEW_ROOT, report_fd) < 0) return -1;
+
   /* 5 */
   if (spec->secrets_fd >= 0 && setup_secrets(spec, report_fd) < 0) return -1;
 
