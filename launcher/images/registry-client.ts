@@ -5,6 +5,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { imageErrors } from './errors';
+import { httpGet, NetworkError, type HttpResponse } from './http-get';
 import { basicAuthFor, parseChallenge } from './registry-auth';
 import { apiHost, type RegistryRef } from './reference';
 
@@ -21,8 +22,8 @@ export function plainHttpAllowed(host: string, insecureHosts: readonly string[])
 }
 
 function isTlsFailure(err: unknown): boolean {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return /SSL|TLS|EPROTO|ERR_SSL|wrong version|ECONNRESET/i.test(`${cause?.code ?? ''} ${cause?.message ?? ''}`);
+  const e = err as { code?: string; message?: string };
+  return /SSL|TLS|EPROTO|CERT|wrong version/i.test(`${e.code ?? ''} ${e.message ?? ''}`);
 }
 
 export class RegistryClient {
@@ -46,16 +47,17 @@ export class RegistryClient {
   }
 
   /** GET /v2/<repository>/<path>, authenticated and retried; resolves with a 200 response. */
-  async get(path: string, accept?: string): Promise<Response> {
+  async get(path: string, accept?: string): Promise<HttpResponse> {
     let authTried = false;
     let lastError = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       const url = this.url(path);
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await fetch(url, { headers: { ...(accept ? { accept } : {}), ...(this.authorization ? { authorization: this.authorization } : {}) } });
+        res = await httpGet(url, { ...(accept ? { accept } : {}), ...(this.authorization ? { authorization: this.authorization } : {}) });
       } catch (err) {
-        const why = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
+        if (!(err instanceof NetworkError)) throw err;
+        const why = err.message;
         if (this.scheme === 'https' && plainHttpAllowed(this.ref.host, this.options.insecureHosts)) {
           this.scheme = 'http';
           attempt--;
@@ -67,10 +69,10 @@ export class RegistryClient {
         continue;
       }
       if (res.status === 200) return res;
-      await res.body?.cancel();
+      res.discard();
       if (res.status === 401 && !authTried) {
         authTried = true;
-        await this.authenticate(res.headers.get('www-authenticate') ?? '', url);
+        await this.authenticate(res.header('www-authenticate') ?? '', url);
         attempt--;
         continue;
       }
@@ -96,17 +98,22 @@ export class RegistryClient {
     const tokenUrl = new URL(params.realm);
     if (params.service) tokenUrl.searchParams.set('service', params.service);
     tokenUrl.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:pull`);
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
+      res = await httpGet(tokenUrl.href, basic ? { authorization: basic } : {});
     } catch (err) {
       throw imageErrors.HUSH_ERR_IMAGE_REGISTRY_NETWORK(tokenUrl.origin, (err as Error).message, 1);
     }
     if (res.status !== 200) {
-      await res.body?.cancel();
+      res.discard();
       throw imageErrors.HUSH_ERR_IMAGE_REGISTRY_AUTH(tokenUrl.origin + tokenUrl.pathname, res.status);
     }
-    const body = (await res.json()) as { token?: string; access_token?: string };
+    let body: { token?: string; access_token?: string };
+    try {
+      body = JSON.parse((await res.bytes(1024 * 1024)).toString('utf8')) as typeof body;
+    } catch {
+      throw imageErrors.HUSH_ERR_IMAGE_REGISTRY_AUTH(tokenUrl.origin + tokenUrl.pathname, res.status);
+    }
     const token = body.token ?? body.access_token;
     if (!token) throw imageErrors.HUSH_ERR_IMAGE_REGISTRY_AUTH(tokenUrl.origin + tokenUrl.pathname, res.status);
     this.authorization = `Bearer ${token}`;

@@ -1,7 +1,6 @@
 // A registry image into the store: the manifest (an index resolves to linux/<this arch>), the
 // config, then each layer the store lacks, streamed to disk and verified as it comes.
 
-import { Readable } from 'node:stream';
 import { sha256Of } from './hashing';
 import { imageErrors } from './errors';
 import type { ResolvedImage } from './install';
@@ -10,14 +9,17 @@ import { refName, type RegistryRef } from './reference';
 import { RegistryClient, type RegistryOptions } from './registry-client';
 import type { ImageStore } from './store';
 import type { Progress } from './progress';
+import type { HttpResponse } from './http-get';
 
 const documentLimit = 8 * 1024 * 1024;
 
-async function readDocument(res: Response, what: string, expected?: string): Promise<Buffer> {
-  const length = Number(res.headers.get('content-length') ?? 0);
-  if (length > documentLimit) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(what, `${length} bytes is too large for a manifest or config`);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  if (bytes.length > documentLimit) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(what, 'too large for a manifest or config');
+async function readDocument(res: HttpResponse, what: string, expected?: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await res.bytes(documentLimit);
+  } catch (err) {
+    throw imageErrors.HUSH_ERR_IMAGE_FORMAT(what, `not a manifest or config: ${(err as Error).message}`);
+  }
   if (expected !== undefined && sha256Of(bytes) !== expected) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(what, expected, sha256Of(bytes));
   return bytes;
 }
@@ -33,7 +35,7 @@ export async function resolveRegistry(store: ImageStore, ref: RegistryRef, optio
     const res = await client.get(`manifests/${reference}`, acceptedManifests);
     const bytes = await readDocument(res, `${name}: manifest`, expected);
     manifestDigest = sha256Of(bytes);
-    const parsed = parseManifest(bytes, `${name}: manifest`, res.headers.get('content-type') ?? undefined);
+    const parsed = parseManifest(bytes, `${name}: manifest`, res.header('content-type'));
     if (parsed.kind === 'manifest') {
       store.writeSmallBlob(bytes);
       manifest = parsed.manifest;
@@ -61,8 +63,7 @@ export async function resolveRegistry(store: ImageStore, ref: RegistryRef, optio
       try {
         if (store.hasBlob(layer.digest)) continue;
         const res = await client.get(`blobs/${layer.digest}`);
-        if (!res.body) throw imageErrors.HUSH_ERR_IMAGE_TRUNCATED(what, 'empty response');
-        const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        const body = res.body;
         body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
         await store.writeBlob(body, what, { digest: layer.digest, size: layer.size });
       } finally {
