@@ -83,6 +83,28 @@ describe.skipIf(!haveTools)(`images${need}`, () => {
     expect(unknown.stderr).toMatch(/^hush: run: image oci:.*: user 'nobody-here': no user 'nobody-here' in the image's \/etc\/passwd\n$/);
   });
 
+  it('reads zstd layers (skopeo --dest-compress-format zstd) and the OCI layout Docker 25+ saves', async () => {
+    const zstdLayout = path.join(images.work, 'zstd-layout');
+    execFileSync('skopeo', ['copy', '-q', '--dest-compress-format', 'zstd', `oci:${images.layout}:v1`, `oci:${zstdLayout}:v1`]);
+    const blobs = fs.readdirSync(path.join(zstdLayout, 'blobs', 'sha256')).map((hex) => fs.readFileSync(path.join(zstdLayout, 'blobs', 'sha256', hex)).subarray(0, 4).toString('hex'));
+    expect(blobs).toContain('28b52ffd');
+    const ran = await hush(['run', '--image', `oci:${zstdLayout}:v1`], { env: env() });
+    expect([ran.code, ran.stdout]).toEqual([0, 'entry default cmd\n']);
+
+    // Docker 25+: manifest.json points into an OCI layout's blobs/ in the same archive.
+    const index = JSON.parse(fs.readFileSync(path.join(images.layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    const v1 = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === 'v1')!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(images.layout, 'blobs', 'sha256', v1.digest.slice(7)), 'utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+    const saved = path.join(images.work, 'docker25');
+    fs.cpSync(images.layout, saved, { recursive: true });
+    fs.writeFileSync(path.join(saved, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${manifest.config.digest.slice(7)}`, RepoTags: ['test/docker25:v1'], Layers: manifest.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]));
+    const archive = path.join(images.work, 'docker25.tar');
+    execFileSync('tar', ['-C', saved, '-cf', archive, '.']);
+    const docker25 = await hush(['run', '--image', `docker-archive:${archive}:test/docker25:v1`], { env: env() });
+    expect([docker25.code, docker25.stdout]).toEqual([0, 'entry default cmd\n']);
+    expect(docker25.stderr).toMatch(/^pulling docker-archive:.*docker25\.tar:test\/docker25:v1: layer 1\/3/);
+  });
+
   it('runs an rkt ACI with its app (exec, environment, user, group, workingDirectory)', async () => {
     const ran = await hush(['run', '--image', images.aci], { env: env() });
     expect([ran.code, ran.stdout]).toEqual([0, 'aci set 7:8 /work\n']);
