@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { Decompressor } from './compression';
 import { imageErrors } from './errors';
+import { writeBlob } from './blob-writer';
 import type { ImageConfig } from './manifest';
 import type { ImageStore } from './store';
 import { readTar } from './tar-reader';
@@ -31,7 +32,7 @@ export async function ingestAci(store: ImageStore, file: string, progress?: Prog
   if (!fs.existsSync(file)) throw imageErrors.HUSH_ERR_IMAGE_NOT_FOUND(file);
   const source = fs.createReadStream(file);
   source.on('data', (chunk) => progress?.downloaded(chunk.length));
-  const blob = await store.writeBlob(source, file);
+  const blob = await writeBlob(store, source, file);
   let manifestBytes: Buffer | undefined;
   try {
     const tar = pipeline(fs.createReadStream(store.blobPath(blob.digest)), new Decompressor(), () => undefined) as Readable;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { isDigest } from './digest';
 import { imageErrors } from './errors';
+import { writeBlob } from './blob-writer';
 import { pathComponents } from './safe-dir';
 import type { ImageStore } from './store';
 import { readTar } from './tar-reader';
@@ -59,7 +60,7 @@ export async function ingestArchive(store: ImageStore, file: string, progress?: 
         result.files.set(name, { digest, size: bytes.length });
         return;
       }
-      const stored = await store.writeBlob(body, `${file}: ${name}`, expected);
+      const stored = await writeBlob(store, body, `${file}: ${name}`, expected);
       result.files.set(name, stored);
     });
   } catch (err) {

@@ -8,7 +8,7 @@ import { native } from '../../native';
 import { imageErrors } from './errors';
 import { resolveUser } from './image-user';
 import { parseConfig } from './manifest';
-import { ensureImage, type PullPolicy } from './pull';
+import { storedImage, type PullPolicy } from './stored-image';
 import { parseImageRef } from './reference';
 import { pathComponents, SafeDir } from './safe-dir';
 import { defaultStoreRoot, ImageStore } from './store';
@@ -109,7 +109,9 @@ function readFile(root: SafeDir, target: string): string | undefined {
 
 export async function prepareImageRoot(refText: string, options: ImageRootOptions): Promise<ImageRoot> {
   const store = ImageStore.open(defaultStoreRoot(options.env, process.getuid?.() ?? 0));
-  const record = await ensureImage(store, parseImageRef(refText, options.cwd), options.pull, options);
+  const ref = parseImageRef(refText, options.cwd);
+  // The pull code (and node:crypto, node:stream) loads only when there is something to fetch.
+  const record = storedImage(store, ref, options.pull) ?? (await (require('./pull') as typeof import('./pull')).pullImage(store, ref, options));
   const image = parseConfig(store.readStoredBlob(record.config, `${record.name}: config`), `${record.name}: config`);
   const lowerDirs = record.layers.map((layer) => store.layerDir(layer.diffId)).reverse();
   const addon = native();

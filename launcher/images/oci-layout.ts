@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { digestHex } from './digest';
 import { imageErrors } from './errors';
+import { writeBlob } from './blob-writer';
 import { parseConfig, parseManifest, selectPlatform, type Descriptor } from './manifest';
 import type { ResolvedImage } from './install';
 import type { ImageStore } from './store';
@@ -81,7 +82,7 @@ export async function resolveOciDir(store: ImageStore, name: string, dir: string
     if (!fs.existsSync(blobFile(layer.digest))) throw imageErrors.HUSH_ERR_IMAGE_MISSING_BLOB(`${dir}: layer`, layer.digest);
     const source = fs.createReadStream(blobFile(layer.digest));
     source.on('data', (chunk) => progress?.downloaded(chunk.length));
-    await store.writeBlob(source, `${dir}: layer ${layer.digest}`, { digest: layer.digest, size: layer.size || undefined });
+    await writeBlob(store, source, `${dir}: layer ${layer.digest}`, { digest: layer.digest, size: layer.size || undefined });
   }
   return image;
 }

@@ -3,6 +3,7 @@
 
 import { sha256Of } from './hashing';
 import { imageErrors } from './errors';
+import { writeBlob } from './blob-writer';
 import type { ResolvedImage } from './install';
 import { acceptedManifests, parseConfig, parseManifest, selectPlatform, type ImageManifest } from './manifest';
 import { refName, type RegistryRef } from './reference';
@@ -65,7 +66,7 @@ export async function resolveRegistry(store: ImageStore, ref: RegistryRef, optio
         const res = await client.get(`blobs/${layer.digest}`);
         const body = res.body;
         body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
-        await store.writeBlob(body, what, { digest: layer.digest, size: layer.size });
+        await writeBlob(store, body, what, { digest: layer.digest, size: layer.size });
       } finally {
         release();
       }

@@ -10,7 +10,6 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { digestHex } from './digest';
 import { imageErrors } from './errors';
 import { acquireLock, ownerPid, processAlive } from './store-lock';
@@ -91,36 +90,6 @@ export class ImageStore {
 
   lock(what: string): Promise<() => void> {
     return acquireLock(path.join(this.root, 'locks', what));
-  }
-
-  /**
-   * Streams `source` into the store, hashing as it goes. With `expected`, a different digest
-   * or size is an error and nothing is stored; without it, the blob is named by what came.
-   */
-  async writeBlob(source: Readable, what: string, expected?: { digest: string; size?: number }): Promise<{ digest: string; size: number }> {
-    if (expected && this.hasBlob(expected.digest)) {
-      source.resume();
-      return { digest: expected.digest, size: fs.statSync(this.blobPath(expected.digest)).size };
-    }
-    const { pipeline } = require('node:stream/promises') as typeof import('node:stream/promises');
-    const { HashingStream } = require('./hashing') as typeof import('./hashing');
-    const temp = this.tempPath('blob');
-    const hashing = new HashingStream();
-    try {
-      await pipeline(source, hashing, fs.createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
-      const digest = hashing.digest();
-      if (expected?.size !== undefined && hashing.bytes !== expected.size) {
-        throw hashing.bytes < expected.size
-          ? imageErrors.HUSH_ERR_IMAGE_TRUNCATED(what, `${hashing.bytes} of ${expected.size} bytes`)
-          : imageErrors.HUSH_ERR_IMAGE_DIGEST(what, `${expected.size} bytes`, `${hashing.bytes}`);
-      }
-      if (expected && digest !== expected.digest) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(what, expected.digest, digest);
-      fs.renameSync(temp, this.blobPath(digest));
-      return { digest, size: hashing.bytes };
-    } catch (err) {
-      fs.rmSync(temp, { force: true });
-      throw err;
-    }
   }
 
   /** Stores small bytes already in memory (manifests, configs) under their digest. */
@@ -215,7 +184,8 @@ export class ImageStore {
 }
 
 function sha256(bytes: Uint8Array): string {
-  return (require('./hashing') as typeof import('./hashing')).sha256Of(bytes);
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** rm -rf that also copes with directories a layer made read-only. */
