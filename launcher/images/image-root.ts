@@ -38,6 +38,8 @@ export interface ImageRunConfig {
   workingDir: string | undefined;
   uid: number;
   gid: number;
+  /** The user's home from the image's /etc/passwd, for HOME when Env has none. */
+  home: string | undefined;
 }
 
 export interface ImageRoot {
@@ -128,7 +130,7 @@ export async function prepareImageRoot(refText: string, options: ImageRootOption
       writeFile(root, '/etc/resolv.conf', options.hostNetwork ? hostFile('/etc/resolv.conf', '') : '');
       const c = image.config ?? {};
       const user = resolveUser(options.user ?? (c.User || '0'), readFile(root, '/etc/passwd'), readFile(root, '/etc/group'));
-      config = { entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], env: c.Env ?? [], workingDir: c.WorkingDir || undefined, uid: user.uid, gid: user.gid };
+      config = { entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], env: c.Env ?? [], workingDir: c.WorkingDir || undefined, uid: user.uid, gid: user.gid, home: user.home };
     } finally {
       root.close();
     }

@@ -1,6 +1,7 @@
 // `hush run --image`: the image's config applied to the run's options, as `docker run` does:
 // Entrypoint + Cmd (arguments after -- replace Cmd), the image's Env before --env (the host's
-// TERM and LANG in between, never its PATH), WorkingDir unless --workdir, User unless --user.
+// TERM and LANG in between, never its PATH; HOME from the image's passwd unless set),
+// WorkingDir unless --workdir, User unless --user.
 
 import type { RunOptions } from '../container-spec';
 import { imageErrors } from './errors';
@@ -42,6 +43,7 @@ export async function applyImage(
     for (const name of ['TERM', 'LANG']) if (io.env[name] !== undefined) env.set(name, io.env[name]!);
     for (const [name, value] of request.envFlags) env.set(name, value);
     if (!env.has('PATH')) env.set('PATH', defaultPath);
+    if (!env.has('HOME')) env.set('HOME', config.home || '/');
     const workdir = request.workdirGiven ? options.workdir : (config.workingDir ?? '/').replace(/^(?!\/)/, '/');
     return {
       options: { ...options, argv, env, workdir, uid: config.uid, gid: config.gid, rootfs: '/', hostRoot: false },

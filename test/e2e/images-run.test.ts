@@ -67,9 +67,9 @@ describe.skipIf(!haveTools)(`images${need}`, () => {
   });
 
   it('applies the layers: a deleted file, an opaque directory, a name with a space', async () => {
-    const script = 'id -u; id -g; pwd; echo $GREETING $EXTRA; ls /data; ls /cache; cat "/data/with space.txt"; echo; cat /app/hello.txt; echo; cat /etc/hostname';
+    const script = 'id -u; id -g; pwd; echo $GREETING $EXTRA $HOME; ls /data; ls /cache; cat "/data/with space.txt"; echo; cat /app/hello.txt; echo; cat /etc/hostname';
     const direct = await runShell(script, ['--hostname', 'box', '--env', 'EXTRA=extra']);
-    expect(direct.stdout.split('\n')).toEqual(['1000', '1000', '/app', 'hi extra', 'with space.txt', 'c', 'spaced out', 'from layer two', 'box', '']);
+    expect(direct.stdout.split('\n')).toEqual(['1000', '1000', '/app', 'hi extra /home/app', 'with space.txt', 'c', 'spaced out', 'from layer two', 'box', '']);
   });
 
   it('resolves --user names in the image; the root is writable but private to the run, or read-only', async () => {
