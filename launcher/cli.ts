@@ -15,6 +15,10 @@ const commands: Record<string, () => CommandMain> = {
   status: () => require('./commands/status').main,
   demo: () => require('./commands/demo').main,
   injector: () => require('./commands/injector').main,
+  pull: () => require('./commands/pull').main,
+  images: () => require('./commands/images').main,
+  rmi: () => require('./commands/rmi').main,
+  image: () => require('./commands/image').main,
 };
 
 const usage = `usage: hush <command> [options]
@@ -26,6 +30,7 @@ commands:
   policy check FILE...              validate policies
   status [--socket PATH]            ask a running agent what it holds
   demo                              run the bundled demo
+  pull REF | images | rmi REF | image prune   manage the local image store
 
 'hush <command> --help' shows a command's options.`;
 

@@ -35,6 +35,30 @@ export interface RunOptions {
   confinement: ConfinementOptions;
   /** --memory, --cpus, --pids-limit */
   limits: ResourceLimits;
+  /** With --image: what launcher/images/run-image.ts needs to apply the image's config. */
+  imageRun?: ImageRunRequest;
+  /** --volume HOST:CTR[:ro|rw], bound by launcher/volumes.ts and native/src/volumes.c. */
+  volumes: VolumeRequest[];
+}
+
+export interface VolumeRequest {
+  host: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ImageRunRequest {
+  ref: string;
+  pull: 'missing' | 'always' | 'never';
+  readOnly: boolean;
+  insecureHosts: string[];
+  /** --user as given (names resolve in the image), or undefined for the image's User. */
+  user: string | undefined;
+  /** Arguments after --, which replace the image's Cmd; undefined keeps it. */
+  args: string[] | undefined;
+  workdirGiven: boolean;
+  /** Only the --env values, applied over the image's Env. */
+  envFlags: Map<string, string>;
 }
 
 export const runFlags = {
@@ -59,8 +83,12 @@ export const runFlags = {
     memory: false,
     cpus: false,
     'pids-limit': false,
+    image: false,
+    pull: false,
+    'insecure-registry': true,
+    volume: true,
   },
-  booleans: ['no-init', 'help', 'tty'],
+  booleans: ['no-init', 'help', 'tty', 'read-only'],
   short: { t: 'tty' },
 } as const;
 
@@ -97,13 +125,17 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     throw new UsageError(`unexpected argument '${flags.positional[0]}' (put the command after --)`);
   }
   const argv = flags.rest ?? [];
-  if (argv.length === 0 && !flags.booleans.has('help')) throw new UsageError('no command given (hush run [options] -- CMD [ARG...])');
+  const image = single(flags, 'image');
+  if (argv.length === 0 && image === undefined && !flags.booleans.has('help')) throw new UsageError('no command given (hush run [options] -- CMD [ARG...])');
   if (argv.length > 0 && argv[0] === '') throw new UsageError('the command must not be empty');
 
   const net = single(flags, 'net') ?? 'host';
   if (net !== 'host' && net !== 'none') throw new UsageError(`--net must be 'host' or 'none', got '${net}'`);
 
-  const { uid, gid } = parseOwner('--user', single(flags, 'user') ?? '0:0');
+  const user = single(flags, 'user') ?? '0:0';
+  // With an image, a user name resolves in the image's /etc/passwd (launcher/images/run-image.ts).
+  const userByName = image !== undefined && !/^\d+(:\d+)?$/.test(user);
+  const { uid, gid } = userByName ? { uid: 0, gid: 0 } : parseOwner('--user', user);
 
   const hostname = single(flags, 'hostname') ?? containerId;
   if (!hostnamePattern.test(hostname) || hostname.length > 64) throw new UsageError(`--hostname '${hostname}' is not a valid host name`);
@@ -112,6 +144,11 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
 
   const rootfsFlag = single(flags, 'rootfs');
   const rootfs = rootfsFlag === undefined ? '/' : checkAbsoluteOrRelative(rootfsFlag);
+  if (image !== undefined && rootfsFlag !== undefined) throw new UsageError('--image and --rootfs cannot be used together');
+  const pull = single(flags, 'pull') ?? 'missing';
+  if (pull !== 'missing' && pull !== 'always' && pull !== 'never') throw new UsageError(`--pull must be missing, always or never, got '${pull}'`);
+  if (image === undefined && (flags.booleans.has('read-only') || flags.values.has('pull'))) throw new UsageError('--read-only and --pull need --image');
+  const envFlags = new Map<string, string>();
 
   const env = new Map<string, string>();
   for (const name of passedThroughEnv) {
@@ -127,8 +164,10 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
       // `--env NAME` passes the host's value, as docker and podman do.
       const value = hostEnv[name];
       if (value !== undefined) env.set(name, value);
+      if (value !== undefined) envFlags.set(name, value);
     } else {
       env.set(name, item.slice(eq + 1));
+      envFlags.set(name, item.slice(eq + 1));
     }
   }
 
@@ -143,11 +182,12 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
   }
 
   const workdir = checkAbsolute('--workdir', single(flags, 'workdir') ?? '/');
+  const volumes = (flags.values.get('volume') ?? []).map((item) => parseVolume(item, secretsDir));
 
   // Hardening (issue 9).
   const tmpfs = tmpfsMounts(flags.values.get('tmpfs') ?? []);
   // Hardening (issue 9): `--rootfs /` is the host root, with its masks.
-  const hostRoot = rootfsFlag === undefined || (rootfsFlag.startsWith('/') && normalizeAbsolute(rootfsFlag) === '/');
+  const hostRoot = image === undefined && (rootfsFlag === undefined || (rootfsFlag.startsWith('/') && normalizeAbsolute(rootfsFlag) === '/'));
   const maskPaths = maskList(hostRoot, flags.values.get('mask') ?? [], flags.values.get('unmask') ?? []);
   checkNotMasked(workdir, argv[0], maskPaths);
 
@@ -171,6 +211,20 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     maskPaths,
     confinement: parseConfinementFlags(flags, uid),
     limits: parseLimits({ memory: single(flags, 'memory'), cpus: single(flags, 'cpus'), pidsLimit: single(flags, 'pids-limit') }),
+    volumes,
+    imageRun:
+      image === undefined
+        ? undefined
+        : {
+            ref: image,
+            pull,
+            readOnly: flags.booleans.has('read-only'),
+            insecureHosts: flags.values.get('insecure-registry') ?? [],
+            user: single(flags, 'user'),
+            args: flags.rest !== undefined && argv.length > 0 ? argv : undefined,
+            workdirGiven: flags.values.has('workdir'),
+            envFlags,
+          },
   };
 }
 
@@ -240,6 +294,20 @@ function parseConfinementFlags(flags: ParsedFlags, uid: number): ConfinementOpti
   };
 }
 
+function parseVolume(item: string, secretsDir: string): VolumeRequest {
+  const [host, target, mode, extra] = item.split(':');
+  if (target === undefined || extra !== undefined || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
+    throw new UsageError(`--volume must be HOST:CTR[:ro|rw], got '${item}'`);
+  }
+  checkAbsolute('--volume HOST', host);
+  const inside = checkAbsolute('--volume CTR', target).replace(/\/+$/, '') || '/';
+  const within = (dir: string) => inside === dir || inside.startsWith(`${dir}/`) || dir.startsWith(`${inside}/`);
+  if (inside === '/' || ['/proc', '/sys', '/dev'].some((dir) => inside === dir || inside.startsWith(`${dir}/`)) || within(secretsDir)) {
+    throw new UsageError(`--volume cannot bind over '${target}'`);
+  }
+  return { host, target: inside, readOnly: mode === 'ro' };
+}
+
 function checkAbsoluteOrRelative(value: string): string {
   if (value === '' || value.includes('\0')) throw new UsageError('--rootfs must be a directory');
   return value;
@@ -251,6 +319,11 @@ options:
   --policy FILE        policy to apply (repeatable)
   --store FILE         encrypted file store for 'type: file' sources without a path ($HUSH_STORE)
   --rootfs DIR         root filesystem (default: the host's /, read-only)
+  --image REF          run an image (archive, OCI layout, .aci or registry); CMD replaces its Cmd
+  --pull POLICY        missing (default), always or never: when a registry is asked
+  --read-only          with --image: no writable layer
+  --insecure-registry HOST  allow plain HTTP to HOST (repeatable; loopback always may)
+  --volume HOST:CTR[:ro|rw]  bind HOST at CTR, resolved inside the root (repeatable)
   --secrets-dir PATH   where the secrets tmpfs appears (default /run/secrets)
   --net host|none      host network (default) or a new one with loopback only
   --hostname NAME      UTS hostname (default: the container id)

@@ -41,6 +41,14 @@ export interface SpawnSpec {
   /** With `tty`: the pty's first window size. */
   ttyColumns?: number;
   ttyRows?: number;
+  /** The container's cgroup v2 directory, opened: the child starts in it (clone3). */
+  cgroupFd?: number;
+  /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
+  cgroupJoinFds?: number[];
+  /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
+  rootfsFd?: number;
+  /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
+  volumes?: { fd: number; target: string }[];
 }
 
 export interface TmpfsMount {
@@ -65,10 +73,6 @@ export interface SeccompProgram {
     /** op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ (value is the mask, valueTwo the datum). */
     args: { index: number; op: number; value: number; valueTwo: number }[];
   }[];
-  /** The container's cgroup v2 directory, opened: the child starts in it (clone3). */
-  cgroupFd?: number;
-  /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
-  cgroupJoinFds?: number[];
 }
 
 export interface SpawnedContainer {
@@ -137,4 +141,15 @@ export interface NativeBinding {
   setWindowSize(fd: number, columns: number, rows: number): void;
   /** One datagram to the unix socket at path ('@name': abstract); throws a NativeError (sendto). */
   sendDatagram(path: string, bytes: Uint8Array): void;
+
+  // Images (native/src/overlay-fs.c, layer-nodes.c).
+  /** A detached overlay of lowerDirs (topmost first) over a private tmpfs upper layer; returns its fd. */
+  createOverlayFs(lowerDirs: string[], upperSizeBytes: number): number;
+  setMountReadOnly(fd: number): void;
+  /** A detached recursive clone of hostPath (nosuid, nodev; read-only if asked) for --volume. */
+  openVolume(hostPath: string, readOnly: boolean): number;
+  /** mknodat in dirfd; name is one path component. A char 0:0 node is an overlay whiteout. */
+  mknodAt(dirfd: number, name: string, mode: number, major: number, minor: number): void;
+  /** lsetxattr of dirfd/name, never following a symlink; name '' sets it on the descriptor itself. */
+  setXattrAt(dirfd: number, name: string, key: string, value: Uint8Array): void;
 }

@@ -23,7 +23,10 @@
         "src/capabilities.c", "src/keyring.c", "src/landlock.c", "src/seccomp-build.c", "src/seccomp-load.c", "src/tty.c",
         "src/secrets-fs.c",
         "src/write-files.c",
-        "src/notify.c"
+        "src/notify.c",
+        "src/overlay-fs.c",
+        "src/layer-nodes.c",
+        "src/volumes.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -56,16 +56,48 @@ export const main: CommandMain = async (args, io) => {
     io.stderr.write('hush: run: --listen serves the agent, which runs only with --policy\n');
     return exitStatus.runFailed;
   }
-  // Built before any secret is fetched: a profile that cannot be compiled fails fast, closed.
+  // --image: the overlay root and the image's config (launcher/images/run-image.ts).
+  let imageRoot: import('../images/image-root').ImageRoot | undefined;
+  if (options.imageRun) {
+    const imageRef = options.imageRun.ref;
+    const { applyImage } = require('../images/run-image') as typeof import('../images/run-image');
+    const { isImageError } = require('../images/errors') as typeof import('../images/errors');
+    try {
+      ({ options, root: imageRoot } = await applyImage(options, io));
+    } catch (err) {
+      if (err instanceof Error && err.name === 'VolumeError') {
+        io.stderr.write(`hush: run: ${err.message}\n`);
+        return exitStatus.runFailed;
+      }
+      if (!isImageError(err)) throw err;
+      io.stderr.write(`hush: run: image ${imageRef}: ${err.message}\n`);
+      return exitStatus.runFailed;
+    }
+  }
+  let volumes: import('../volumes').OpenedVolumes | undefined;
+  if (options.volumes.length > 0) {
+    const { openVolumes } = require('../volumes') as typeof import('../volumes');
+    try {
+      volumes = openVolumes(options.volumes);
+    } catch (err) {
+      imageRoot?.close();
+      io.stderr.write(`hush: run: ${(err as Error).message}\n`);
+      return exitStatus.runFailed;
+    }
+  }
+
+  // Built before any secret is fetched (and once an image's user is known): a profile that
+  // cannot be compiled fails fast, closed.
   let confinement: ConfinementSpec;
   try {
     const log = createLogger({}, { component: 'run' });
     confinement = buildConfinement(options.confinement, io.env, (message) => log.debug(message));
   } catch (err) {
+    imageRoot?.close();
+    volumes?.close();
     io.stderr.write(`hush: run: ${(err as Error).message}\n`);
     return exitStatus.runFailed;
   }
-
   // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
   // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
   const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
@@ -78,6 +110,8 @@ export const main: CommandMain = async (args, io) => {
     signals.stop();
     await service?.close();
     tmpfs?.close();
+    imageRoot?.close();
+    volumes?.close();
     cgroup?.remove();
   };
   try {
@@ -121,8 +155,12 @@ export const main: CommandMain = async (args, io) => {
     container = await startContainer({
       ...containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }),
       ...cgroupSpawnFields(cgroup),
+      rootfsFd: imageRoot?.fd,
+      volumes: volumes?.mounts,
     });
     cgroup.closeFds();
+    imageRoot?.close();
+    volumes?.close();
     spawned();
   } catch (err) {
     await closeAll();

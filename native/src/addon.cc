@@ -250,6 +250,24 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   spec.hardening = hardening.get();
 
   spec.init_fd = -1;
+  spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
+  std::vector<int> volume_fds;
+  std::vector<std::string> volume_targets;
+  if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {
+    if (!obj.Get("volumes").IsArray()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
+    Napi::Array volumes = obj.Get("volumes").As<Napi::Array>();
+    for (uint32_t i = 0; i < volumes.Length(); i++) {
+      if (!volumes.Get(i).IsObject()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
+      Napi::Object volume = volumes.Get(i).As<Napi::Object>();
+      volume_fds.push_back(static_cast<int>(IntField(volume, "fd")));
+      volume_targets.push_back(StringField(volume, "target"));
+    }
+  }
+  std::vector<const char*> volume_target_ptrs;
+  for (auto& t : volume_targets) volume_target_ptrs.push_back(t.c_str());
+  spec.volume_fds = volume_fds.data();
+  spec.volume_targets = volume_target_ptrs.data();
+  spec.volume_count = volume_fds.size();
   std::string init_path;
   if (spec.use_init) {
     init_path = StringField(obj, "initPath");
@@ -509,6 +527,75 @@ Napi::Value WriteFilesAt(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// ---- images: the overlay root and the unpacker's kernel calls (overlay-fs.c, layer-nodes.c) ----
+
+// createOverlayFs(lowerDirs topmost first, upperSizeBytes) -> fd of a detached overlay mount
+Napi::Value CreateOverlayFs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[1].IsNumber()) Usage(env, "createOverlayFs(lowerDirs, upperSizeBytes)");
+  std::vector<std::string> dirs = StringArray(env, info[0], "createOverlayFs: lowerDirs");
+  if (dirs.empty()) Usage(env, "createOverlayFs: lowerDirs must not be empty");
+  std::vector<const char*> ptrs;
+  for (auto& d : dirs) {
+    if (d.empty() || d.find('\0') != std::string::npos) Usage(env, "createOverlayFs: a lower dir is empty or contains NUL");
+    ptrs.push_back(d.c_str());
+  }
+  const char* failed_step = "";
+  int fd = hush_overlay_fs_create(ptrs.data(), ptrs.size(), static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()), &failed_step);
+  if (fd < 0) throw SyscallError(env, errno, failed_step, "overlay");
+  return Napi::Number::New(env, fd);
+}
+
+// openVolume(hostPath, readOnly) -> fd of a detached clone of hostPath (volumes.c)
+Napi::Value OpenVolume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsString()) Usage(env, "openVolume(hostPath, readOnly)");
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  if (host.empty() || host.find('\0') != std::string::npos) Usage(env, "openVolume: hostPath is empty or contains NUL");
+  int fd = hush_volume_open(host.c_str(), info[1].ToBoolean() ? 1 : 0);
+  if (fd < 0) throw SyscallError(env, errno, "open_tree", host);
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value SetMountReadOnly(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "setMountReadOnly(fd)");
+  if (hush_mount_set_readonly(info[0].As<Napi::Number>().Int32Value()) < 0) throw SyscallError(env, errno, "mount_setattr", "overlay");
+  return env.Undefined();
+}
+
+std::string ComponentArg(const Napi::CallbackInfo& info, size_t index, const char* usage) {
+  if (!info[index].IsString()) Usage(info.Env(), usage);
+  std::string name = info[index].As<Napi::String>().Utf8Value();
+  if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos) Usage(info.Env(), usage);
+  return name;
+}
+
+// mknodAt(dirfd, name, mode, major, minor)
+Napi::Value MknodAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "mknodAt(dirfd, name, mode, major, minor): name is one path component";
+  if (info.Length() != 5 || !info[0].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber()) Usage(env, usage);
+  std::string name = ComponentArg(info, 1, usage);
+  if (hush_mknod_at(info[0].As<Napi::Number>().Int32Value(), name.c_str(), info[2].As<Napi::Number>().Uint32Value(),
+                    info[3].As<Napi::Number>().Uint32Value(), info[4].As<Napi::Number>().Uint32Value()) < 0)
+    throw SyscallError(env, errno, "mknodat", name);
+  return env.Undefined();
+}
+
+// setXattrAt(dirfd, name ('' for the directory itself), key, value)
+Napi::Value SetXattrAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "setXattrAt(dirfd, name, key, value: Uint8Array): name is one path component or ''";
+  if (info.Length() != 4 || !info[0].IsNumber() || !info[2].IsString() || !info[3].IsTypedArray()) Usage(env, usage);
+  std::string name = ComponentArg(info, 1, usage);
+  std::string key = info[2].As<Napi::String>().Utf8Value();
+  Napi::Uint8Array value = info[3].As<Napi::Uint8Array>();
+  if (hush_set_xattr_at(info[0].As<Napi::Number>().Int32Value(), name.c_str(), key.c_str(), value.Data(), value.ByteLength()) < 0)
+    throw SyscallError(env, errno, "lsetxattr", name + " " + key);
+  return env.Undefined();
+}
+
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "closeFd(fd)");
@@ -544,6 +631,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("seccompVersion", Napi::Function::New(env, SeccompVersion));
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("sendDatagram", Napi::Function::New(env, SendDatagram));
+  exports.Set("createOverlayFs", Napi::Function::New(env, CreateOverlayFs));
+  exports.Set("setMountReadOnly", Napi::Function::New(env, SetMountReadOnly));
+  exports.Set("openVolume", Napi::Function::New(env, OpenVolume));
+  exports.Set("mknodAt", Napi::Function::New(env, MknodAt));
+  exports.Set("setXattrAt", Napi::Function::New(env, SetXattrAt));
   return exports;
 }
 

@@ -60,6 +60,10 @@ struct hush_spec {
   int cgroup_fd;               /* v2 directory to start in (CLONE_INTO_CGROUP), or -1 */
   const int *cgroup_join_fds;  /* v1 `tasks` files the child writes itself ("0") into */
   int cgroup_join_count;
+  int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
+  const int *volume_fds;       /* detached mounts from hush_volume_open ... */
+  const char *const *volume_targets; /* ... and where each goes inside the root (volumes.c) */
+  size_t volume_count;
 };
 
 /* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
@@ -180,6 +184,16 @@ int hush_send_datagram(const char *path, size_t path_len, const void *data, size
 
 /* secrets-fs.c */
 int hush_secrets_fs_create(uint64_t size_bytes, uid_t uid, gid_t gid, int *noswap, const char **failed_step);
+
+/* overlay-fs.c and layer-nodes.c: image roots and what the image unpacker needs from the kernel */
+int hush_overlay_fs_create(const char *const *lower_dirs, size_t count, uint64_t upper_size, const char **failed_step);
+int hush_mount_set_readonly(int mount_fd);
+int hush_mknod_at(int dirfd, const char *name, unsigned mode, unsigned major, unsigned minor);
+int hush_set_xattr_at(int dirfd, const char *name, const char *key, const void *value, size_t length);
+
+/* volumes.c: --volume */
+int hush_volume_open(const char *host_path, int read_only);
+int hush_setup_volumes(const struct hush_spec *spec, int root_fd, int report_fd);
 
 #ifdef __cplusplus
 }

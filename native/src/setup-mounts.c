@@ -102,6 +102,8 @@ static int build_root(const struct hush_spec *spec, int root_fd, int report_fd) 
   if (hush_setup_dev(root_fd, report_fd) < 0) return -1;
   for (size_t i = 0; i < spec->tmpfs_count; i++)
     if (mount_tmpfs(root_fd, &spec->tmpfs[i], report_fd) < 0) return -1;
+  /* 4b: --volume binds (volumes.c), before the secrets so that none can cover them */
+  if (hush_setup_volumes(spec, root_fd, report_fd) < 0) return -1;
   /* 5 */
   if (spec->secrets_fd >= 0 && setup_secrets(spec, root_fd, report_fd) < 0) return -1;
   /* 6 */
@@ -113,7 +115,10 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return fail(report_fd, "mount", "/");
 
   /* 2 */
-  int root_fd = hush_clone_tree(AT_FDCWD, spec->rootfs, AT_RECURSIVE, 0, 0);
+  /* An image root (rootfs_fd) is an overlay with a private writable layer: it stays writable
+   * unless the launcher sealed it read-only before the spawn. */
+  int root_fd = spec->rootfs_fd >= 0 ? hush_clone_tree(spec->rootfs_fd, "", 0, 0, 0)
+                                     : hush_clone_tree(AT_FDCWD, spec->rootfs, AT_RECURSIVE, 0, 0);
   if (root_fd < 0) return fail(report_fd, "rootfs", spec->rootfs);
   if (!spec->host_root) {
     /* The host's / under another name (a symlink, /proc/1/root) would get no host masks, and
@@ -126,7 +131,7 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
     }
     if (make_mount_points(spec, root_fd, report_fd) < 0) return -1;
   }
-  if (hush_set_mount_attr(root_fd, AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0) < 0)
+  if (hush_set_mount_attr(root_fd, AT_RECURSIVE, (spec->rootfs_fd >= 0 ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0) < 0)
     return fail(report_fd, "mount_setattr", spec->rootfs);
 
   /* 3: the descriptor stays open, and names the root for every later step. */

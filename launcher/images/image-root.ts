@@ -1,0 +1,149 @@
+// An image ready to run: the stored layers as one overlay root (a detached mount, see
+// native/src/overlay-fs.c) with hush's mount points and its /etc/hosts, /etc/hostname and
+// /etc/resolv.conf put in through SafeDir (an image's symlinks are never followed from the
+// host), sealed read-only with --read-only; and the image's config for the command.
+
+import * as fs from 'node:fs';
+import { native } from '../../native';
+import { imageErrors } from './errors';
+import { resolveUser } from './image-user';
+import { parseConfig } from './manifest';
+import { storedImage, type PullPolicy } from './stored-image';
+import { parseImageRef } from './reference';
+import { pathComponents, SafeDir } from './safe-dir';
+import { defaultStoreRoot, ImageStore } from './store';
+import type { Progress } from './progress';
+
+export interface ImageRootOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  pull: PullPolicy;
+  insecureHosts: readonly string[];
+  readOnly: boolean;
+  hostname: string;
+  hostNetwork: boolean;
+  /** Directories hush mounts over inside the root (the secrets dir, --tmpfs targets). */
+  mountPoints: readonly string[];
+  /** Files hush binds over (file volumes): made empty when missing. */
+  fileMountPoints?: readonly string[];
+  /** --user as given, resolved in the image instead of the image's User. */
+  user?: string;
+  progress?: Progress;
+}
+
+export interface ImageRunConfig {
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workingDir: string | undefined;
+  uid: number;
+  gid: number;
+  /** The user's home from the image's /etc/passwd, for HOME when Env has none. */
+  home: string | undefined;
+}
+
+export interface ImageRoot {
+  /** The overlay mount's descriptor: SpawnSpec.rootfsFd. */
+  fd: number;
+  lowerDirs: string[];
+  config: ImageRunConfig;
+  close(): void;
+}
+
+const standardMountPoints = ['/proc', '/sys', '/dev', '/tmp', '/run', '/etc'];
+
+function hostFile(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** mkdir -p inside the root; a symlink or file in the way is replaced by a directory. */
+function ensureDir(root: SafeDir, target: string): void {
+  const parts = pathComponents(target);
+  for (let i = 1; i <= parts.length; i++) {
+    const parent = root.dir(parts.slice(0, i - 1), false);
+    const st = SafeDir.lstat(parent, parts[i - 1]);
+    if (st && !st.isDirectory()) root.remove(parts.slice(0, i));
+    root.dir(parts.slice(0, i), true);
+  }
+}
+
+/** An empty file at target unless one is there; a symlink in the way is replaced. */
+function ensureFile(root: SafeDir, target: string): void {
+  const parts = pathComponents(target);
+  ensureDir(root, `/${parts.slice(0, -1).join('/')}`);
+  const parent = root.dir(parts.slice(0, -1), false);
+  const st = SafeDir.lstat(parent, parts[parts.length - 1]);
+  if (st && !st.isSymbolicLink()) return;
+  writeFile(root, target, '');
+}
+
+function writeFile(root: SafeDir, target: string, text: string): void {
+  const parts = pathComponents(target);
+  const parent = root.dir(parts.slice(0, -1), false);
+  if (SafeDir.lstat(parent, parts[parts.length - 1])) root.remove(parts);
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+  const fd = fs.openSync(SafeDir.at(parent, parts[parts.length - 1]), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+  try {
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readFile(root: SafeDir, target: string): string | undefined {
+  try {
+    const parts = pathComponents(target);
+    const parent = root.dir(parts.slice(0, -1), false);
+    const fd = fs.openSync(SafeDir.at(parent, parts[parts.length - 1]), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      return fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+export async function prepareImageRoot(refText: string, options: ImageRootOptions): Promise<ImageRoot> {
+  const store = ImageStore.open(defaultStoreRoot(options.env, process.getuid?.() ?? 0));
+  const ref = parseImageRef(refText, options.cwd);
+  // The pull code (and node:crypto, node:stream) loads only when there is something to fetch.
+  const record = storedImage(store, ref, options.pull) ?? (await (require('./pull') as typeof import('./pull')).pullImage(store, ref, options));
+  const image = parseConfig(store.readStoredBlob(record.config, `${record.name}: config`), `${record.name}: config`);
+  const lowerDirs = record.layers.map((layer) => store.layerDir(layer.diffId)).reverse();
+  const addon = native();
+  const fd = addon.createOverlayFs(lowerDirs, 0);
+  try {
+    const root = SafeDir.open(`/proc/self/fd/${fd}/.`);
+    let config: ImageRunConfig;
+    try {
+      for (const point of [...standardMountPoints, ...options.mountPoints]) ensureDir(root, point);
+      for (const point of options.fileMountPoints ?? []) ensureFile(root, point);
+      const hosts = options.hostNetwork ? hostFile('/etc/hosts', '') : '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n';
+      writeFile(root, '/etc/hosts', `${hosts}${hosts.endsWith('\n') || hosts === '' ? '' : '\n'}127.0.1.1\t${options.hostname}\n`);
+      writeFile(root, '/etc/hostname', `${options.hostname}\n`);
+      writeFile(root, '/etc/resolv.conf', options.hostNetwork ? hostFile('/etc/resolv.conf', '') : '');
+      const c = image.config ?? {};
+      const user = resolveUser(options.user ?? (c.User || '0'), readFile(root, '/etc/passwd'), readFile(root, '/etc/group'));
+      config = { entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], env: c.Env ?? [], workingDir: c.WorkingDir || undefined, uid: user.uid, gid: user.gid, home: user.home };
+    } finally {
+      root.close();
+    }
+    if (options.readOnly) addon.setMountReadOnly(fd);
+    let open = true;
+    const close = () => {
+      if (open) addon.closeFd(fd);
+      open = false;
+    };
+    return { fd, lowerDirs, config, close };
+  } catch (err) {
+    addon.closeFd(fd);
+    if ((err as { code?: string }).code?.startsWith('HUSH_ERR_')) throw err;
+    throw imageErrors.HUSH_ERR_IMAGE_STORE(store.root, `preparing the root of ${record.name}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,92 @@
+// From blobs in the store to an image that runs: each layer unpacked once into layers/<diff_id>
+// (checked by hashing the uncompressed stream while it unpacks), then the image's record.
+// A layer appears only by rename of a complete, verified directory; a failure removes the
+// temporary, so nothing half-unpacked is ever used.
+
+import * as fs from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { pipeline, type Readable } from 'node:stream';
+import { Decompressor } from './compression';
+import { digestHex } from './digest';
+import { HashingStream } from './hashing';
+import { imageErrors } from './errors';
+import type { ImageConfig } from './manifest';
+import { removeTree, type ImageRecord, type ImageStore, type LayerRecord } from './store';
+import { unpackLayer } from './unpack';
+import type { Progress } from './progress';
+
+export interface ResolvedImage {
+  name: string;
+  /** Manifest digest, or the config digest when the source has no manifest. */
+  digest: string;
+  configDigest: string;
+  config: ImageConfig;
+  layers: { digest: string; size: number }[];
+}
+
+const asRoot = () => process.getuid?.() === 0;
+
+/** Unpacks the blob `digest` into layers/<diff_id>; returns the diff_id (computed if not given). */
+export async function installLayer(
+  store: ImageStore,
+  layer: { digest: string; diffId?: string; under?: string; label: string },
+  progress?: Progress,
+): Promise<string> {
+  if (layer.diffId && store.hasLayer(layer.diffId)) return layer.diffId;
+  if (!store.hasBlob(layer.digest)) throw imageErrors.HUSH_ERR_IMAGE_MISSING_BLOB(layer.label, layer.digest);
+  const release = await store.lock(`layer-${digestHex(layer.diffId ?? layer.digest)}`);
+  try {
+    if (layer.diffId && store.hasLayer(layer.diffId)) return layer.diffId;
+    const temp = store.tempPath('layer');
+    fs.mkdirSync(temp, 0o755);
+    try {
+      const hashing = new HashingStream();
+      const source = fs.createReadStream(store.blobPath(layer.digest));
+      source.on('data', (chunk) => progress?.unpacked(chunk.length));
+      const tar = pipeline(source, new Decompressor(), hashing, () => undefined) as Readable;
+      await unpackLayer(tar, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under });
+      tar.resume();
+      await finished(hashing);
+      const diffId = hashing.digest();
+      if (layer.diffId && diffId !== layer.diffId) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(`${layer.label} (uncompressed)`, layer.diffId, diffId);
+      try {
+        fs.renameSync(temp, store.layerDir(diffId));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+        removeTree(temp);
+      }
+      return diffId;
+    } catch (err) {
+      removeTree(temp);
+      throw err;
+    }
+  } finally {
+    release();
+  }
+}
+
+/** Unpacks every layer of `image` and records it under its name. */
+export async function installImage(store: ImageStore, image: ResolvedImage, progress?: Progress): Promise<ImageRecord> {
+  const diffIds = image.config.rootfs.diff_ids;
+  if (diffIds.length !== image.layers.length) {
+    throw imageErrors.HUSH_ERR_IMAGE_FORMAT(image.name, `the manifest has ${image.layers.length} layers, the config ${diffIds.length} diff_ids`);
+  }
+  const layers: LayerRecord[] = [];
+  for (const [i, layer] of image.layers.entries()) {
+    const label = `layer ${i + 1}/${image.layers.length} (${layer.digest.slice(7, 19)})`;
+    progress?.layerStarted(label, layer.size);
+    await installLayer(store, { digest: layer.digest, diffId: diffIds[i], label }, progress);
+    layers.push({ digest: layer.digest, diffId: diffIds[i], size: layer.size });
+  }
+  const record: ImageRecord = {
+    name: image.name,
+    digest: image.digest,
+    config: image.configDigest,
+    layers,
+    created: image.config.created,
+    pulledAt: new Date().toISOString(),
+  };
+  store.writeRecord(record);
+  return record;
+}

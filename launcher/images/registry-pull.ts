@@ -1,0 +1,84 @@
+// A registry image into the store: the manifest (an index resolves to linux/<this arch>), the
+// config, then each layer the store lacks, streamed to disk and verified as it comes.
+
+import { sha256Of } from './hashing';
+import { imageErrors } from './errors';
+import { writeBlob } from './blob-writer';
+import type { ResolvedImage } from './install';
+import { acceptedManifests, parseConfig, parseManifest, selectPlatform, type ImageManifest } from './manifest';
+import { refName, type RegistryRef } from './reference';
+import { RegistryClient, type RegistryOptions } from './registry-client';
+import type { ImageStore } from './store';
+import type { Progress } from './progress';
+import type { HttpResponse } from './http-get';
+
+const documentLimit = 8 * 1024 * 1024;
+
+async function readDocument(res: HttpResponse, what: string, expected?: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await res.bytes(documentLimit);
+  } catch (err) {
+    throw imageErrors.HUSH_ERR_IMAGE_FORMAT(what, `not a manifest or config: ${(err as Error).message}`);
+  }
+  if (expected !== undefined && sha256Of(bytes) !== expected) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(what, expected, sha256Of(bytes));
+  return bytes;
+}
+
+export async function resolveRegistry(store: ImageStore, ref: RegistryRef, options: RegistryOptions, progress?: Progress): Promise<ResolvedImage> {
+  const client = new RegistryClient(ref, options);
+  const name = refName(ref);
+  let reference = ref.digest ?? ref.tag!;
+  let expected = ref.digest;
+  let manifest: ImageManifest | undefined;
+  let manifestDigest = '';
+  for (let depth = 0; depth < 3 && !manifest; depth++) {
+    const res = await client.get(`manifests/${reference}`, acceptedManifests);
+    const bytes = await readDocument(res, `${name}: manifest`, expected);
+    manifestDigest = sha256Of(bytes);
+    const parsed = parseManifest(bytes, `${name}: manifest`, res.header('content-type'));
+    if (parsed.kind === 'manifest') {
+      store.writeSmallBlob(bytes);
+      manifest = parsed.manifest;
+    } else {
+      reference = expected = selectPlatform(parsed.manifests).digest;
+    }
+  }
+  if (!manifest) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(name, 'indexes nested too deep');
+
+  const configDigest = manifest.config.digest;
+  const configBytes = store.hasBlob(configDigest)
+    ? store.readSmallBlob(configDigest, `${name}: config`)
+    : await readDocument(await client.get(`blobs/${configDigest}`), `${name}: config`, configDigest);
+  store.writeSmallBlob(configBytes);
+  const config = parseConfig(configBytes, `${name}: config`);
+
+  // Up to four layers download at once, as podman does; each streams to disk, verified.
+  const pending = [...manifest.layers.entries()];
+  const download = async (): Promise<void> => {
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const [i, layer] = next;
+      if (store.hasBlob(layer.digest)) continue;
+      const what = `${name}: layer ${i + 1}/${manifest!.layers.length} ${layer.digest}`;
+      const release = await store.lock(`blob-${layer.digest.slice(7)}`);
+      try {
+        if (store.hasBlob(layer.digest)) continue;
+        const res = await client.get(`blobs/${layer.digest}`);
+        const body = res.body;
+        body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
+        await writeBlob(store, body, what, { digest: layer.digest, size: layer.size });
+      } finally {
+        release();
+      }
+    }
+  };
+  // Every download settles (removing its temporary) before a failure is reported.
+  const worker = () =>
+    download().catch((err: unknown) => {
+      pending.length = 0;
+      throw err;
+    });
+  const failed = (await Promise.allSettled([worker(), worker(), worker(), worker()])).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return { name, digest: manifestDigest, configDigest, config, layers: manifest.layers.map((l) => ({ digest: l.digest, size: l.size ?? 0 })) };
+}
