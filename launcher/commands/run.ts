@@ -8,15 +8,12 @@ import { writeLiteralSecrets } from '../literal-secrets';
 import { exitCodeOf, startContainer, type RunningContainer } from '../container';
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
-import { resolveHardening, type HardeningSpec } from '../hardening';
-import { compiledSeccomp, seccompCacheDir } from '../seccomp-cache';
-import { initialWindowSize, startTtyRelay, type TtyRelay } from '../tty-relay';
-import { createLogger } from '../../agent/log';
+import { confinementForRun, relayContainerTty, type RunConfinement } from '../run-confinement';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
 import type { AgentSession } from '../agent-session';
 import type { ServedApi } from '../api-server';
 import type { Logger } from '../../agent/log';
-import { native, type NativeError } from '../../native';
+import type { NativeError } from '../../native';
 import type { CommandMain } from './types';
 
 const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
@@ -56,15 +53,9 @@ export const main: CommandMain = async (args, io) => {
     io.stdout.write(runUsage + '\n');
     return 0;
   }
-  let hardening: HardeningSpec;
+  let confinement: RunConfinement;
   try {
-    const debug = createLogger({}, { component: 'run' }).debug;
-    const addon = native();
-    hardening = resolveHardening(options.hardening, {
-      landlockAbi: addon.landlockAbi(),
-      compile: (program) => compiledSeccomp(program, addon, seccompCacheDir(io.env)),
-      debug: (message) => debug(message),
-    });
+    confinement = confinementForRun(options.confinement, io.env);
   } catch (err) {
     io.stderr.write(`hush: run: ${(err as Error).message}\n`);
     return 125;
@@ -132,8 +123,7 @@ export const main: CommandMain = async (args, io) => {
       gid: options.gid,
       netNone: options.netNone,
       init: options.init,
-      ...hardening,
-      ...(hardening.tty ? { ttyColumns: initialWindowSize(process.stdout).columns, ttyRows: initialWindowSize(process.stdout).rows } : {}),
+      ...confinement,
     });
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
@@ -153,10 +143,7 @@ export const main: CommandMain = async (args, io) => {
     );
   }
 
-  const pty = container.pty;
-  const relay: TtyRelay | undefined = pty
-    ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (c, r) => native().setWindowSize(pty.readFd, c, r) })
-    : undefined;
+  const relay = relayContainerTty(container.pty);
   for (const signo of early.splice(0)) container.signal(signo);
   // Without --listen, a run with policies serves its API on a socket of its own, named after
   // the container, once the app is running (the app never waits for it).
