@@ -1,22 +1,6 @@
 // The typed surface of hush_native.node. Only native/index.ts loads it.
 
 export interface SpawnSpec {
-  // The app's confinement (launcher/app-confinement.ts).
-  /** Capability numbers of the bounding set (a root app's effective and permitted sets too). */
-  capabilities: number[];
-  /** A non-root app's ambient capabilities (a subset of `capabilities`). */
-  ambientCapabilities: number[];
-  /** A BPF program from compileSeccomp, loaded last before the app's exec; null: unconfined. */
-  seccomp: Uint8Array | null;
-  /** LANDLOCK_SCOPE_* bits (1 abstract unix sockets, 2 signals); 0 where the kernel lacks them. */
-  landlockScopes: number;
-  /** Give the app a pty of the container's own devpts; its master comes back as `ptyFd`. */
-  tty: boolean;
-  /** With `tty`: the pty's first window size. */
-  ttyColumns?: number;
-  ttyRows?: number;
-
-  // The container.
   argv: string[];
   env: string[];
   /** Directory bound read-only as the container's root. */
@@ -37,18 +21,48 @@ export interface SpawnSpec {
   init: boolean;
   /** Path of the hush-init executable (native/build/Release/hush-init); needed with init. */
   initPath?: string;
+  // ---- Hardening (launcher/hardening.ts) ----
+  /** Capability numbers of the bounding set (a root app's effective and permitted sets too). */
+  capabilities: number[];
+  /** A non-root app's ambient capabilities (a subset of `capabilities`). */
+  ambientCapabilities: number[];
+  /** A BPF program from compileSeccomp, loaded last before the app's exec; null: unconfined. */
+  seccomp: Uint8Array | null;
+  /** LANDLOCK_SCOPE_* bits (1 abstract unix sockets, 2 signals); 0 where the kernel lacks them. */
+  landlockScopes: number;
+  /** Give the app a pty of the container's own devpts; its master comes back as `ptyFd`. */
+  tty: boolean;
+  /** With `tty`: the pty's first window size. */
+  ttyColumns?: number;
+  ttyRows?: number;
+}
+
+/** A seccomp profile in libseccomp's terms (see launcher/seccomp-profile.ts). */
+export interface SeccompProgram {
+  /** A libseccomp action value (SCMP_ACT_ERRNO(38) is 0x50026). */
+  defaultAction: number;
+  /** libseccomp architecture names: "x86_64", "x86", "x32"... */
+  architectures: string[];
+  syscalls: {
+    /** Position in the profile's syscalls[], for messages. */
+    index: number;
+    names: string[];
+    action: number;
+    /** op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ (value is the mask, valueTwo the datum). */
+    args: { index: number; op: number; value: number; valueTwo: number }[];
+  }[];
 }
 
 export interface SpawnedContainer {
-  /** With `tty`: the master of the container's pty, else -1. */
-  ptyFd: number;
-  /** A duplicate of ptyFd for writing (libuv watches one handle per descriptor), or -1. */
-  ptyWriteFd: number;
   /** PID of the container's PID 1, as seen from the launcher. */
   pid: number;
   pidfd: number;
   /** The launcher's end of the channel to init, or -1 without init. */
   controlFd: number;
+  /** With `tty`: the master of the container's pty, else -1. */
+  ptyFd: number;
+  /** A duplicate of ptyFd for writing (libuv watches one handle per descriptor), or -1. */
+  ptyWriteFd: number;
 }
 
 export interface ExitStatus {
@@ -99,20 +113,4 @@ export interface NativeBinding {
   landlockAbi(): number;
   /** TIOCSWINSZ on a pty master. */
   setWindowSize(fd: number, columns: number, rows: number): void;
-}
-
-/** A seccomp profile in libseccomp's terms (see launcher/seccomp-profile.ts). */
-export interface SeccompProgram {
-  /** A libseccomp action value (SCMP_ACT_ERRNO(38) is 0x50026). */
-  defaultAction: number;
-  /** libseccomp architecture names: "x86_64", "x86", "x32"... */
-  architectures: string[];
-  syscalls: {
-    /** Position in the profile's syscalls[], for messages. */
-    index: number;
-    names: string[];
-    action: number;
-    /** op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ (value is the mask, valueTwo the datum). */
-    args: { index: number; op: number; value: number; valueTwo: number }[];
-  }[];
 }

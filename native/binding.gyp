@@ -10,7 +10,6 @@
       "target_name": "hush_native",
       "sources": [
         "src/addon.cc",
-        "src/addon-confinement.cc",
         "src/spawn.c",
         "src/setup-mounts.c",
         "src/setup-credentials.c",

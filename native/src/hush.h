@@ -18,10 +18,6 @@ extern "C" {
 
 /* Everything the child needs, prepared by the parent before clone. */
 struct hush_spec {
-  /* The app's confinement (below): what confines it, never NULL, and with init, init's end of
-   * the channel that carries it. */
-  const struct hush_hardening *hardening;
-  int confinement_fd;
   const char *rootfs;          /* directory to bind as the container's root */
   int host_root;               /* rootfs is the host's "/": give it a private /run */
   char *const *argv;           /* NULL-terminated */
@@ -36,6 +32,8 @@ struct hush_spec {
   int net_none;                /* new network namespace with loopback up */
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
+  const struct hush_hardening *hardening; /* what confines the app (never NULL) */
+  int confinement_fd;          /* with init: init's end of the channel holding *hardening */
 };
 
 /* ---- The app's confinement: capabilities.c, keyring.c, landlock.c, seccomp-load.c, tty.c,
@@ -122,10 +120,10 @@ void hush_exec_app(char *const *argv, char *const *envp, const char *path_env, i
 
 /* spawn.c */
 struct hush_spawn_result {
-  int pty_fd;         /* with --tty: the master of the container's pty, else -1 */
   pid_t pid;
   int pidfd;
   int control_fd;     /* our end of the channel to init, -1 without init */
+  int pty_fd;         /* with --tty: the master of the container's pty, else -1 */
   struct hush_record failure;  /* type == HUSH_RECORD_ERROR when setup failed */
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);

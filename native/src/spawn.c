@@ -153,8 +153,7 @@ static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers
 
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   memset(out, 0, sizeof *out);
-  out->pty_fd = -1;
-  out->pidfd = out->control_fd = -1;
+  out->pidfd = out->control_fd = out->pty_fd = -1;
 
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
