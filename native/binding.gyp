@@ -15,7 +15,7 @@
         "src/setup-credentials.c",
         "src/exec-app.c",
         "src/error-channel.c",
-        "src/capabilities.c", "src/keyring.c", "src/landlock.c", "src/seccomp-build.c", "src/seccomp-load.c", "src/tty.c", "src/confinement-channel.c",
+        "src/capabilities.c", "src/keyring.c", "src/landlock.c", "src/seccomp-build.c", "src/seccomp-load.c", "src/tty.c",
         "src/secrets-fs.c",
         "src/write-files.c"
       ],
@@ -33,7 +33,7 @@
         "src/setup-credentials.c",
         "src/exec-app.c",
         "src/error-channel.c",
-        "src/capabilities.c", "src/landlock.c", "src/seccomp-load.c", "src/tty.c", "src/confinement-channel.c"
+        "src/capabilities.c", "src/landlock.c", "src/seccomp-load.c", "src/tty.c"
       ],
       "ldflags": ["-static"]
     }

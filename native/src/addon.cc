@@ -255,18 +255,9 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     if (spec.init_fd < 0) throw SyscallError(env, errno, "open", init_path);
   }
 
-  // Hardening: init reads the record from a channel of its own.
-  spec.confinement_fd = spec.use_init ? hush_confinement_channel(spec.hardening) : -1;
-  if (spec.use_init && spec.confinement_fd < 0) {
-    int err = errno;
-    close(spec.init_fd);
-    throw SyscallError(env, err, "send", "confinement record");
-  }
-
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);
   if (spec.init_fd >= 0) close(spec.init_fd);
-  if (spec.confinement_fd >= 0) close(spec.confinement_fd);
   if (rc < 0) {
     Napi::Error error = SyscallError(env, result.failure.err, result.failure.syscall, result.failure.path);
     error.Set("setup", Napi::Boolean::New(env, true));

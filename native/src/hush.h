@@ -33,14 +33,11 @@ struct hush_spec {
   int use_init;                /* run our init as PID 1 and the app as its child */
   int init_fd;                 /* the hush-init executable, opened by the launcher */
   const struct hush_hardening *hardening; /* what confines the app (never NULL) */
-  int confinement_fd;          /* with init: init's end of the channel holding *hardening */
 };
 
-/* ---- The app's confinement: capabilities.c, keyring.c, landlock.c, seccomp-load.c, tty.c,
- * confinement-channel.c ----
- * Built by the parent before clone. With init, which starts the app, it travels whole on a
- * socket of its own (hush_spec.confinement_fd), so no unread data is ever left on the error
- * channel. */
+/* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
+ * Built by the parent before clone; sent whole to hush-init as the first message on its
+ * control channel, since init, not the first child, starts the app. */
 #define HUSH_FILTER_MAX 4096  /* BPF_MAXINSNS */
 
 struct hush_hardening {
@@ -62,7 +59,6 @@ uint64_t hush_init_capabilities(const struct hush_hardening *h);
 int hush_join_fresh_keyring(int report_fd);
 /* tty.c */
 int hush_open_container_pty(const struct hush_hardening *h, int report_fd);     /* slave on 0,1,2; master sent as HUSH_RECORD_PTY */
-int hush_take_pty(int channel_fd);  /* parent, after clone: the queued PTY record's master, or -1 */
 int hush_enter_new_session(int tty, int report_fd);
 /* landlock.c */
 int hush_landlock_abi(void);
@@ -71,10 +67,6 @@ int hush_apply_landlock(uint64_t scopes, int report_fd);
 int hush_load_filter(const struct hush_hardening *h, int report_fd);
 /* The confinement steps between identity and exec, in order. */
 int hush_confine_app(const struct hush_hardening *h, int report_fd);
-/* confinement-channel.c: the parent writes the record for init (returns init's end, or -1 with
- * errno); init reads it (0, or -1 when it is missing or malformed). */
-int hush_confinement_channel(const struct hush_hardening *h);
-int hush_read_confinement(int fd, struct hush_hardening *out);
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
 enum hush_record_type { HUSH_RECORD_ERROR = 1, HUSH_RECORD_READY = 2, HUSH_RECORD_PTY = 3 /* + SCM_RIGHTS */ };

@@ -3,7 +3,7 @@
  * the container's root filesystem; being its own program, no copy of the launcher's Node
  * process lives on in the container.
  *
- *   hush-init CONTROL_FD UID GID CONFINEMENT_FD -- CMD [ARG...]   (the app's environment is ours)
+ *   hush-init CONTROL_FD UID GID -- CMD [ARG...]     (the app's environment is ours)
  */
 #include "hush.h"
 
@@ -11,12 +11,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 extern char **environ;
 
-/* What confines the app, read from CONFINEMENT_FD. */
+/* What confines the app: the first message on the control channel, sent before clone. */
 static struct hush_hardening hardening;
+
+static void receive_hardening(int control_fd) {
+  ssize_t n;
+  do {
+    n = recv(control_fd, &hardening, sizeof hardening, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof hardening || hardening.filter_len > HUSH_FILTER_MAX) {
+    fprintf(stderr, "hush-init: no confinement record on the control channel (hush-init is started by hush run)\n");
+    exit(125);
+  }
+}
 
 static long number(const char *text) {
   char *end;
@@ -30,8 +42,8 @@ static long number(const char *text) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 7 || strcmp(argv[5], "--") != 0) {
-    fprintf(stderr, "usage: hush-init CONTROL_FD UID GID CONFINEMENT_FD -- CMD [ARG...] (hush-init is started by hush run)\n");
+  if (argc < 6 || strcmp(argv[4], "--") != 0) {
+    fprintf(stderr, "usage: hush-init CONTROL_FD UID GID -- CMD [ARG...] (hush-init is started by hush run)\n");
     return 125;
   }
   struct hush_spec spec;
@@ -39,14 +51,11 @@ int main(int argc, char **argv) {
   int control_fd = (int)number(argv[1]);
   spec.uid = (uid_t)number(argv[2]);
   spec.gid = (gid_t)number(argv[3]);
-  spec.argv = argv + 6;
+  spec.argv = argv + 5;
   spec.envp = environ;
   spec.path_env = getenv("PATH");
   spec.use_init = 1;
-  if (hush_read_confinement((int)number(argv[4]), &hardening) < 0) {
-    fprintf(stderr, "hush-init: no confinement record on CONFINEMENT_FD (hush-init is started by hush run)\n");
-    return 125;
-  }
+  receive_hardening(control_fd);
   spec.hardening = &hardening;
   hush_init_main(&spec, control_fd);
 }

@@ -7,11 +7,10 @@
  *
  * Sync points on the error channel (a SOCK_SEQPACKET pair, close-on-exec but for init):
  *   child → parent  ERROR record       a setup step failed; the child exits 125
- *   child → parent  PTY record         with --tty: the pty master, by SCM_RIGHTS, before exec
- *                                      (queued by the time clone returns: hush_take_pty)
+ *   child → parent  PTY record         with --tty: the pty master, by SCM_RIGHTS
  *   init  → parent  READY record       the app has exec'd (init keeps the channel for control)
  *   EOF                                (no init) exec succeeded, or the child died
- * hush-init reads what confines the app from spec->confinement_fd (confinement-channel.c).
+ *   parent → init   hardening record   sent before clone: what confines the app (init starts it)
  */
 #include "hush.h"
 
@@ -51,22 +50,12 @@ struct child_args {
   char *const *init_argv;  /* hush-init's arguments, built before clone */
 };
 
-/* Closes every descriptor from 3 up except the three in `keep` (repeats and -1 allowed). */
-static void close_all_but(int keep[3]) {
-  for (int i = 0; i < 3; i++)
-    for (int j = i + 1; j < 3; j++)
-      if (keep[j] < keep[i]) {
-        int t = keep[i];
-        keep[i] = keep[j];
-        keep[j] = t;
-      }
-  unsigned from = 3;
-  for (int i = 0; i < 3; i++) {
-    if (keep[i] < (int)from) continue;
-    if ((unsigned)keep[i] > from) syscall(SYS_close_range, from, keep[i] - 1, 0);
-    from = (unsigned)keep[i] + 1;
-  }
-  syscall(SYS_close_range, from, ~0U, 0);
+/* Closes every descriptor from 3 up except `keep_a` and `keep_b`. */
+static void close_all_but(int keep_a, int keep_b) {
+  int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
+  if (lo > 3) syscall(SYS_close_range, 3, lo - 1, 0);
+  if (hi > lo + 1) syscall(SYS_close_range, lo + 1, hi - 1, 0);
+  syscall(SYS_close_range, hi + 1, ~0U, 0);
 }
 
 /* Runs on its own small stack in the parent's memory (CLONE_VM|CLONE_VFORK), with the parent
@@ -96,8 +85,7 @@ static int child_main(void *raw) {
   if (hush_enter_new_session(spec->use_init ? 0 : h->tty, fd) < 0) _exit(125);
 
   /* Nothing of the Node parent's descriptors may reach the app. */
-  int keep[3] = {fd, spec->use_init ? spec->init_fd : fd, spec->use_init ? spec->confinement_fd : fd};
-  close_all_but(keep);
+  close_all_but(fd, spec->use_init ? spec->init_fd : fd);
   /* Node marks its stdio close-on-exec; the app inherits stdin, stdout and stderr. */
   for (int stdio = 0; stdio <= 2; stdio++) fcntl(stdio, F_SETFD, 0);
 
@@ -105,7 +93,6 @@ static int child_main(void *raw) {
     /* Init keeps the channel across exec; hush-init is opened by descriptor because the
      * launcher's files are not in the container's root. */
     fcntl(fd, F_SETFD, 0);
-    fcntl(spec->confinement_fd, F_SETFD, 0);
     syscall(SYS_execveat, spec->init_fd, "", args->init_argv, spec->envp, AT_EMPTY_PATH);
     hush_report(fd, "exec", "hush-init", errno);
     _exit(125);
@@ -129,24 +116,41 @@ static void set_failure(struct hush_spawn_result *out, const char *syscall, int 
   hush_strlcpy(out->failure.syscall, syscall, sizeof out->failure.syscall);
 }
 
-/* hush-init CONTROL_FD UID GID CONFINEMENT_FD -- argv... */
-static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers[4][24]) {
+/* hush-init CONTROL_FD UID GID -- argv... */
+static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]) {
   size_t argc = 0;
   while (spec->argv[argc]) argc++;
-  char **out = calloc(argc + 7, sizeof *out);
+  char **out = calloc(argc + 6, sizeof *out);
   if (!out) return NULL;
   snprintf(numbers[0], 24, "%d", fd);
   snprintf(numbers[1], 24, "%u", (unsigned)spec->uid);
   snprintf(numbers[2], 24, "%u", (unsigned)spec->gid);
-  snprintf(numbers[3], 24, "%d", spec->confinement_fd);
   out[0] = "hush-init";
   out[1] = numbers[0];
   out[2] = numbers[1];
   out[3] = numbers[2];
-  out[4] = numbers[3];
-  out[5] = "--";
-  for (size_t i = 0; i < argc; i++) out[6 + i] = spec->argv[i];
+  out[4] = "--";
+  for (size_t i = 0; i < argc; i++) out[5 + i] = spec->argv[i];
   return out;
+}
+
+/* recv of one record; a descriptor passed with it (the pty master) lands in *fd_out. */
+static ssize_t receive_record(int fd, struct hush_record *record, int *fd_out) {
+  struct iovec iov = {record, sizeof *record};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  struct cmsghdr *cmsg = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS && cmsg->cmsg_len == CMSG_LEN(sizeof(int))) {
+    int received;
+    memcpy(&received, CMSG_DATA(cmsg), sizeof received);
+    if (*fd_out >= 0) close(*fd_out);
+    *fd_out = received;
+  }
+  return n;
 }
 
 #define CHILD_STACK_SIZE (256 * 1024)
@@ -164,7 +168,7 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   struct timeval timeout = {30, 0};
   setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
 
-  char numbers[4][24];
+  char numbers[3][24];
   char **init_argv = spec->use_init ? build_init_argv(spec, sv[1], numbers) : NULL;
   void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if ((spec->use_init && !init_argv) || stack == MAP_FAILED) {
@@ -176,6 +180,16 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     return -1;
   }
   struct child_args args = {spec, sv[1], init_argv};
+  /* Init reads what confines the app as its first message. */
+  if (spec->use_init && send(sv[0], spec->hardening, sizeof *spec->hardening, MSG_NOSIGNAL) != (ssize_t)sizeof *spec->hardening) {
+    set_failure(out, "send", errno);
+    free(init_argv);
+    munmap(stack, CHILD_STACK_SIZE);
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+
   /* posix_spawn's way: the child shares our memory and we are suspended until it execs, so
    * the cost does not grow with the size of the Node process. */
   int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
@@ -197,14 +211,13 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     return -1;
   }
 
-  /* With --tty the child sent the pty master before its exec, so it is queued by now. */
-  if (spec->hardening->tty) out->pty_fd = hush_take_pty(sv[0]);
-
   struct hush_record record;
   ssize_t n;
   do {
-    n = recv(sv[0], &record, sizeof record, 0);
-  } while (n < 0 && errno == EINTR);
+    n = receive_record(sv[0], &record, &out->pty_fd);
+    /* ECONNRESET: the child died without reading the hardening record meant for init; the
+     * error is reported once, and whatever the child sent is still queued after it. */
+  } while ((n < 0 && (errno == EINTR || errno == ECONNRESET)) || (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_PTY));
 
   int ok;
   if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_ERROR) {

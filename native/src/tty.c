@@ -68,25 +68,6 @@ int hush_open_container_pty(const struct hush_hardening *h, int report_fd) {
   return rc < 0 ? fail(report_fd, "sendmsg", "pty") : 0;
 }
 
-int hush_take_pty(int channel_fd) {
-  struct hush_record rec;
-  /* Peek without a control buffer (no descriptor is installed): an ERROR record stays queued. */
-  ssize_t n = recv(channel_fd, &rec, sizeof rec, MSG_PEEK | MSG_DONTWAIT);
-  if (n != (ssize_t)sizeof rec || rec.type != HUSH_RECORD_PTY) return -1;
-  struct iovec iov = {&rec, sizeof rec};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-  if (recvmsg(channel_fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) != (ssize_t)sizeof rec) return -1;
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int))) return -1;
-  int master;
-  memcpy(&master, CMSG_DATA(cmsg), sizeof master);
-  return master;
-}
-
 /* setsid, then (with --tty) take stdin, the pty slave, as the controlling terminal. */
 int hush_enter_new_session(int tty, int report_fd) {
   if (setsid() < 0) return fail(report_fd, "setsid", "session");
