@@ -17,7 +17,7 @@ const { performance } = require('node:perf_hooks');
 
 const dist = path.resolve(__dirname, '..', 'dist');
 const { native } = require(path.join(dist, 'native'));
-const { resolveConfinement } = require(path.join(dist, 'launcher', 'app-confinement'));
+const { resolveHardening } = require(path.join(dist, 'launcher', 'hardening'));
 const { compiledSeccomp } = require(path.join(dist, 'launcher', 'seccomp-cache'));
 
 const iterations = Number(process.env.BENCH_ITERATIONS || 200);
@@ -29,7 +29,7 @@ function launcherCosts(addon) {
   fs.chmodSync(cacheDir, 0o700);
   const dir = path.join(cacheDir, 'seccomp');
   const options = { uid: 0, capAdd: [], capDrop: [], seccomp: 'default', tty: false };
-  const resolve = (compile) => resolveConfinement(options, { landlockAbi: addon.landlockAbi(), compile, debug: () => {} });
+  const resolve = (compile) => resolveHardening(options, { landlockAbi: addon.landlockAbi(), compile, debug: () => {} });
   const compileTimes = [];
   const hitTimes = [];
   const resolveTimes = [];

@@ -18,7 +18,7 @@ const { parseRunArgs } = require(path.join(DIST, 'container-spec'));
 const { createSecretsTmpfs } = require(path.join(DIST, 'secrets-tmpfs'));
 const { writeLiteralSecrets } = require(path.join(DIST, 'literal-secrets'));
 const { startContainer } = require(path.join(DIST, 'container'));
-const { resolveConfinement } = require(path.join(DIST, 'app-confinement'));
+const { resolveHardening } = require(path.join(DIST, 'hardening'));
 const { compiledSeccomp, seccompCacheDir } = require(path.join(DIST, 'seccomp-cache'));
 const { native } = require(path.join(DIST, '..', 'native'));
 
@@ -40,7 +40,7 @@ async function once(initArgs) {
   writeLiteralSecrets(tmpfs.root, o.literalSecrets, o.uid, o.gid);
   lap('secrets');
   const addon = native();
-  const hardening = resolveConfinement(o.confinement, {
+  const hardening = resolveHardening(o.hardening, {
     landlockAbi: addon.landlockAbi(),
     compile: (program) => compiledSeccomp(program, addon, seccompCacheDir(process.env)),
     debug: () => {},

@@ -1,9 +1,9 @@
 // Pure: `hush run` flags → a container spec. No I/O; the caller supplies the host environment
 // and the random container id.
 
-import type { ConfinementOptions } from './app-confinement';
-import { confinementBooleanFlags, confinementUsage, confinementValueFlags, expandTtyShortFlag, parseConfinementFlags } from './confinement-flags';
-import { parseFlags, single, UsageError } from './flags';
+import { parseCapabilityName } from './capabilities';
+import { parseFlags, single, UsageError, type ParsedFlags } from './flags';
+import type { HardeningOptions } from './hardening';
 
 export interface RunOptions {
   argv: string[];
@@ -24,8 +24,8 @@ export interface RunOptions {
   /** Literal secrets from --secret NAME=VALUE (for trying hush without a store). */
   literalSecrets: Map<string, string>;
   listen: string | undefined;
-  /** Capabilities, seccomp, the pty: what confines the app (confinement-flags.ts). */
-  confinement: ConfinementOptions;
+  /** Capabilities, seccomp, the pty: what confines the app. */
+  hardening: HardeningOptions;
 }
 
 export const runFlags = {
@@ -42,9 +42,11 @@ export const runFlags = {
     workdir: false,
     secret: true,
     listen: false,
-    ...confinementValueFlags,
+    'cap-add': true,
+    'cap-drop': true,
+    seccomp: false,
   },
-  booleans: ['no-init', 'help', ...confinementBooleanFlags],
+  booleans: ['no-init', 'help', 'tty'],
 } as const;
 
 /** Host variables passed into the container; everything else must be given with --env. */
@@ -68,7 +70,7 @@ function checkAbsolute(flag: string, value: string): string {
 }
 
 export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv, containerId: string): RunOptions {
-  const flags = parseFlags(expandTtyShortFlag(args), runFlags);
+  const flags = parseFlags(expandShortFlags(args), runFlags);
   if (flags.positional.length > 0) {
     throw new UsageError(`unexpected argument '${flags.positional[0]}' (put the command after --)`);
   }
@@ -146,7 +148,27 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     init: !flags.booleans.has('no-init'),
     literalSecrets,
     listen: single(flags, 'listen'),
-    confinement: parseConfinementFlags(flags, uid),
+    hardening: parseHardeningFlags(flags, uid),
+  };
+}
+
+// ---- Hardening flags: --cap-add, --cap-drop, --seccomp, -t/--tty ----
+
+/** `-t` is `--tty` (before `--` only). */
+function expandShortFlags(args: readonly string[]): string[] {
+  const end = args.indexOf('--');
+  return args.map((arg, i) => (arg === '-t' && (end === -1 || i < end) ? '--tty' : arg));
+}
+
+function parseHardeningFlags(flags: ParsedFlags, uid: number): HardeningOptions {
+  const seccomp = single(flags, 'seccomp') ?? 'default';
+  if (seccomp === '' || seccomp.includes('\0')) throw new UsageError("--seccomp must be 'default', 'unconfined' or a profile file");
+  return {
+    uid,
+    capAdd: (flags.values.get('cap-add') ?? []).map((name) => parseCapabilityName('--cap-add', name)),
+    capDrop: (flags.values.get('cap-drop') ?? []).map((name) => parseCapabilityName('--cap-drop', name)),
+    seccomp,
+    tty: flags.booleans.has('tty'),
   };
 }
 
@@ -169,4 +191,8 @@ options:
   --workdir DIR        working directory (default /)
   --no-init            run CMD itself as PID 1 (no reaper, no signal forwarding)
   --secret NAME=VALUE  write a literal secret file (repeatable; for trying hush out)
-  --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT${confinementUsage}`;
+  --listen ADDR        serve the agent API on unix:PATH or 127.0.0.1:PORT
+  --cap-add CAP        add a capability (Docker's names: NET_RAW, CAP_SYS_PTRACE, ALL; repeatable)
+  --cap-drop CAP       drop a capability, or ALL (repeatable; default set: podman's)
+  --seccomp PROFILE    default, unconfined, or a Docker/OCI JSON profile file
+  -t, --tty            a pseudo-terminal of the container's own, relayed by hush`;

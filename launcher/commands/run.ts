@@ -8,12 +8,15 @@ import { writeLiteralSecrets } from '../literal-secrets';
 import { exitCodeOf, startContainer, type RunningContainer } from '../container';
 import { parseRunArgs, runUsage, type RunOptions } from '../container-spec';
 import { UsageError } from '../flags';
-import { confinementForRun, relayContainerTty, type RunConfinement } from '../run-confinement';
+import { resolveHardening, type HardeningSpec } from '../hardening';
+import { compiledSeccomp, seccompCacheDir } from '../seccomp-cache';
+import { initialWindowSize, startTtyRelay, type TtyRelay } from '../tty-relay';
+import { createLogger } from '../../agent/log';
 import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
 import type { AgentSession } from '../agent-session';
 import type { ServedApi } from '../api-server';
 import type { Logger } from '../../agent/log';
-import type { NativeError } from '../../native';
+import { native, type NativeError } from '../../native';
 import type { CommandMain } from './types';
 
 const forwardedSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
@@ -53,9 +56,15 @@ export const main: CommandMain = async (args, io) => {
     io.stdout.write(runUsage + '\n');
     return 0;
   }
-  let confinement: RunConfinement;
+  let hardening: HardeningSpec;
   try {
-    confinement = confinementForRun(options.confinement, io.env);
+    const debug = createLogger({}, { component: 'run' }).debug;
+    const addon = native();
+    hardening = resolveHardening(options.hardening, {
+      landlockAbi: addon.landlockAbi(),
+      compile: (program) => compiledSeccomp(program, addon, seccompCacheDir(io.env)),
+      debug: (message) => debug(message),
+    });
   } catch (err) {
     io.stderr.write(`hush: run: ${(err as Error).message}\n`);
     return 125;
@@ -123,7 +132,8 @@ export const main: CommandMain = async (args, io) => {
       gid: options.gid,
       netNone: options.netNone,
       init: options.init,
-      ...confinement,
+      ...hardening,
+      ...(hardening.tty ? { ttyColumns: initialWindowSize(process.stdout).columns, ttyRows: initialWindowSize(process.stdout).rows } : {}),
     });
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
@@ -143,7 +153,10 @@ export const main: CommandMain = async (args, io) => {
     );
   }
 
-  const relay = relayContainerTty(container.pty);
+  const pty = container.pty;
+  const relay: TtyRelay | undefined = pty
+    ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (c, r) => native().setWindowSize(pty.readFd, c, r) })
+    : undefined;
   for (const signo of early.splice(0)) container.signal(signo);
   // Without --listen, a run with policies serves its API on a socket of its own, named after
   // the container, once the app is running (the app never waits for it).

@@ -8,14 +8,14 @@ import { defaultSeccompProfile } from './seccomp-default';
 import { parseSeccompProfile } from './seccomp-profile-parse';
 import { resolveSeccompProfile, SeccompProfileError, type ResolvedSeccomp } from './seccomp-profile';
 
-export interface ConfinementDeps {
+export interface HardeningDeps {
   landlockAbi: number;
   /** The BPF program for a resolved profile (seccomp-cache.ts). */
   compile(program: ResolvedSeccomp): Uint8Array;
   debug(message: string): void;
 }
 
-export interface ConfinementOptions {
+export interface HardeningOptions {
   uid: number;
   capAdd: (CapabilityName | 'ALL')[];
   capDrop: (CapabilityName | 'ALL')[];
@@ -24,7 +24,7 @@ export interface ConfinementOptions {
   tty: boolean;
 }
 
-export interface ConfinementSpec {
+export interface HardeningSpec {
   capabilities: number[];
   ambientCapabilities: number[];
   seccomp: Uint8Array | null;
@@ -37,7 +37,7 @@ const LANDLOCK_SCOPE_SIGNAL = 2;
 /** The first Landlock ABI with scopes. */
 export const landlockScopesAbi = 6;
 
-export function resolveConfinement(options: ConfinementOptions, deps: ConfinementDeps): ConfinementSpec {
+export function resolveHardening(options: HardeningOptions, deps: HardeningDeps): HardeningSpec {
   const { landlockAbi, debug } = deps;
   const sets = capabilitySets(options.capAdd, options.capDrop, options.uid);
   let seccomp: Uint8Array | null = null;

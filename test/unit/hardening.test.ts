@@ -2,15 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveConfinement, type ConfinementOptions } from '../../launcher/app-confinement';
+import { resolveHardening, type HardeningOptions } from '../../launcher/hardening';
 import type { ResolvedSeccomp } from '../../launcher/seccomp-profile';
 
-const options: ConfinementOptions = { uid: 0, capAdd: [], capDrop: [], seccomp: 'default', tty: false };
+const options: HardeningOptions = { uid: 0, capAdd: [], capDrop: [], seccomp: 'default', tty: false };
 
-function run(overrides: Partial<ConfinementOptions>, landlockAbi = 7) {
+function run(overrides: Partial<HardeningOptions>, landlockAbi = 7) {
   const compiled: ResolvedSeccomp[] = [];
   const debug: string[] = [];
-  const spec = resolveConfinement({ ...options, ...overrides }, {
+  const spec = resolveHardening({ ...options, ...overrides }, {
     landlockAbi,
     compile: (program) => (compiled.push(program), new Uint8Array(8)),
     debug: (message) => debug.push(message),
@@ -18,7 +18,7 @@ function run(overrides: Partial<ConfinementOptions>, landlockAbi = 7) {
   return { spec, compiled, debug };
 }
 
-describe('resolveConfinement', () => {
+describe('resolveHardening', () => {
   it('gives capability numbers, the default filter and both Landlock scopes', () => {
     const { spec, compiled, debug } = run({});
     expect(spec.capabilities).toEqual([0, 1, 3, 4, 5, 6, 7, 8, 10, 18, 31]);
