@@ -94,6 +94,25 @@ export async function apiToken(
   return token;
 }
 
+/**
+ * Removes the `run-ID.sock` files in `dir` that nothing answers on any more: sockets of
+ * `hush run`s that were killed before they could remove their own.
+ */
+export async function removeStaleRunSockets(dir: string, logger: Logger): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => /^run-[A-Za-z0-9.-]+\.sock$/.test(name))
+      .map(async (name) => {
+        const file = path.join(dir, name);
+        const stat = await fs.lstat(file).catch(() => undefined);
+        if (!stat?.isSocket() || (await answers(file).catch(() => true))) return;
+        await fs.rm(file, { force: true });
+        logger.debug('removed a stale API socket', { path: file });
+      }),
+  );
+}
+
 /** Resolves with true when something accepts a connection on the socket. */
 function answers(socketPath: string): Promise<boolean> {
   return new Promise((resolve, reject) => {

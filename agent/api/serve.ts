@@ -1,6 +1,7 @@
 // Serves the agent's HTTP API on an address. fastify is loaded only once a client connects to
 // a unix socket (agent/api/listen.ts): it costs start-up time and memory.
 
+import { rm } from 'node:fs/promises';
 import type { Logger } from '../log';
 import type { RunnerStatus } from '../runner';
 import type { ContainerUsage } from './types';
@@ -25,9 +26,11 @@ export interface ServedApi {
 }
 
 export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
-  const { apiToken, defaultSocketPath, listenApi } = require('./listen') as typeof import('./listen');
+  const { apiToken, defaultSocketPath, defaultTokenPath, listenApi, parseListenAddress } = require('./listen') as typeof import('./listen');
   const address = options.address ?? `unix:${defaultSocketPath(options.env)}`;
   const token = await apiToken(address, { env: options.env }, options.logger);
+  // A TCP listener's token file goes with it.
+  const tokenFile = parseListenAddress(address).kind === 'tcp' ? defaultTokenPath(options.env) : undefined;
   const app = () => (require('./app') as typeof import('./app')).buildApp({
     status: options.status,
     ready: options.ready,
@@ -38,5 +41,12 @@ export async function serveApi(options: ServeApiOptions): Promise<ServedApi> {
     token,
     logger: options.logger,
   });
-  return listenApi(app, address, options.logger);
+  const listening = await listenApi(app, address, options.logger);
+  return {
+    address: listening.address,
+    close: async () => {
+      await listening.close();
+      if (tokenFile) await rm(tokenFile, { force: true });
+    },
+  };
 }

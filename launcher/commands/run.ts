@@ -176,14 +176,18 @@ export const main: CommandMain = async (args, io) => {
     ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (columns, rows) => native().setWindowSize(pty.readFd, columns, rows) })
     : undefined;
 
+  let apiStarting: Promise<unknown> = Promise.resolve();
   if (service) {
     // Without --listen, a run with policies serves its API on a socket of its own, named after
     // the container, once the app is running (the app never waits for it).
     if (options.listen === undefined) {
       const { hushRuntimeDir } = require('../../agent/runtime-dir') as typeof import('../../agent/runtime-dir');
-      const address = `unix:${hushRuntimeDir(io.env)}/run-${options.hostname}.sock`;
+      const { removeStaleRunSockets } = require('../../agent/api/listen') as typeof import('../../agent/api/listen');
+      const dir = hushRuntimeDir(io.env);
       const api = service;
-      api.serve(address, { quiet: true }).catch((err: Error) => api.logger.warn('the agent API could not start', { error: err.message }));
+      apiStarting = removeStaleRunSockets(dir, api.logger)
+        .then(() => api.serve(`unix:${dir}/run-${options.hostname}.sock`, { quiet: true }))
+        .catch((err: Error) => api.logger.warn('the agent API could not start', { error: err.message }));
     }
     service.run();
   }
@@ -193,6 +197,7 @@ export const main: CommandMain = async (args, io) => {
   relay?.close();
   const code = exitCodeOf(status);
   const outOfMemory = outOfMemoryLine(cgroup, code);
+  await apiStarting;
   await closeAll();
   if (outOfMemory) io.stderr.write(outOfMemory);
   return code;
