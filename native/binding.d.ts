@@ -119,6 +119,8 @@ export interface NativeBinding {
   restart(controlFd: number, env: string[], stopSignal: number, timeoutMs: number): void;
   createSecretsFs(sizeBytes: number, uid: number, gid: number): { fd: number; noswap: boolean };
   closeFd(fd: number): void;
+  /** The signal numbers hush-init forwards to the app. */
+  forwardedSignals(): number[];
   /**
    * Writes each [name, temp, bytes, mode, chmodNeeded] atomically into the directory dirfd
    * (temp created O_EXCL|O_NOFOLLOW, then renamed over name). uid/gid -1 leave the owner.

@@ -10,6 +10,7 @@
       "target_name": "hush_native",
       "sources": [
         "src/addon.cc",
+        "src/signals.c",
         "src/spawn.c",
         "src/cgroup.c",
         "src/setup-mounts.c",
@@ -39,6 +40,7 @@
       "sources": [
         "src/init-main.c",
         "src/init.c",
+        "src/signals.c",
         "src/setup-credentials.c",
         "src/exec-app.c",
         "src/error-channel.c",

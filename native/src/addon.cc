@@ -617,6 +617,13 @@ Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// forwardedSignals() -> the signal numbers hush-init forwards to the app (signals.c).
+Napi::Value ForwardedSignals(const Napi::CallbackInfo& info) {
+  Napi::Array out = Napi::Array::New(info.Env(), hush_forwarded_signal_count);
+  for (size_t i = 0; i < hush_forwarded_signal_count; i++) out.Set(static_cast<uint32_t>(i), hush_forwarded_signals[i]);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("onExit", Napi::Function::New(env, OnExit));
@@ -625,6 +632,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("restart", Napi::Function::New(env, Restart));
   exports.Set("createSecretsFs", Napi::Function::New(env, CreateSecretsFs));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("forwardedSignals", Napi::Function::New(env, ForwardedSignals));
   exports.Set("writeFilesAt", Napi::Function::New(env, WriteFilesAt));
   exports.Set("landlockAbi", Napi::Function::New(env, LandlockAbi));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccompProgram));

@@ -121,6 +121,10 @@ struct hush_control_header {
 
 #define HUSH_CONTROL_MAX (256 * 1024)
 
+/* signals.c: what init forwards to the app */
+extern const int hush_forwarded_signals[];
+extern const size_t hush_forwarded_signal_count;
+
 /* error-channel.c */
 void hush_record_fill(struct hush_record *rec, const char *syscall, const char *path, int err);
 void hush_send_record(int fd, const struct hush_record *rec);

@@ -20,7 +20,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 /* Restart messages carry the app's new environment; kept here, outside any heap. */
 static char control_buf[HUSH_CONTROL_MAX];
@@ -118,7 +117,7 @@ void hush_init_main(const struct hush_spec *spec, int control_fd) {
   sigset_t watched;
   sigemptyset(&watched);
   sigaddset(&watched, SIGCHLD);
-  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&watched, forwarded[i]);
+  for (size_t i = 0; i < hush_forwarded_signal_count; i++) sigaddset(&watched, hush_forwarded_signals[i]);
   int sfd = signalfd(-1, &watched, SFD_CLOEXEC);
   if (sfd < 0) {
     kill(app, SIGKILL);
