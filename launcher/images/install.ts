@@ -44,7 +44,10 @@ export async function installLayer(
       const source = fs.createReadStream(store.blobPath(layer.digest));
       source.on('data', (chunk) => progress?.unpacked(chunk.length));
       const tar = pipeline(source, new Decompressor(), hashing, () => undefined) as Readable;
-      await unpackLayer(tar, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under });
+      await unpackLayer(tar, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under }).catch((err: unknown) => {
+        source.destroy();
+        throw err;
+      });
       tar.resume();
       await finished(hashing);
       const diffId = hashing.digest();
