@@ -44,7 +44,10 @@ export async function installLayer(
       const source = fs.createReadStream(store.blobPath(layer.digest));
       source.on('data', (chunk) => progress?.unpacked(chunk.length));
       const tar = pipeline(source, new Decompressor(), hashing, () => undefined) as Readable;
-      await unpackLayer(tar, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under });
+      await unpackLayer(tar, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under }).catch((err: unknown) => {
+        source.destroy();
+        throw err;
+      });
       tar.resume();
       await finished(hashing);
       const diffId = hashing.digest();
@@ -72,13 +75,27 @@ export async function installImage(store: ImageStore, image: ResolvedImage, prog
   if (diffIds.length !== image.layers.length) {
     throw imageErrors.HUSH_ERR_IMAGE_FORMAT(image.name, `the manifest has ${image.layers.length} layers, the config ${diffIds.length} diff_ids`);
   }
-  const layers: LayerRecord[] = [];
-  for (const [i, layer] of image.layers.entries()) {
-    const label = `layer ${i + 1}/${image.layers.length} (${layer.digest.slice(7, 19)})`;
-    progress?.layerStarted(label, layer.size);
-    await installLayer(store, { digest: layer.digest, diffId: diffIds[i], label }, progress);
-    layers.push({ digest: layer.digest, diffId: diffIds[i], size: layer.size });
-  }
+  // Layers are independent directories: up to three unpack at once (inflating runs on
+  // libuv's threads, hashing and writing here). Every one settles before a failure is
+  // reported, so none is left half-done.
+  const layers: LayerRecord[] = image.layers.map((layer, i) => ({ digest: layer.digest, diffId: diffIds[i], size: layer.size }));
+  const pending = [...layers.entries()];
+  const worker = async (): Promise<void> => {
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const [i, layer] = next;
+      const label = `layer ${i + 1}/${layers.length} (${layer.digest.slice(7, 19)})`;
+      if (store.hasLayer(layer.diffId)) continue;
+      progress?.layerStarted(label, layer.size);
+      try {
+        await installLayer(store, { digest: layer.digest, diffId: layer.diffId, label }, progress);
+      } catch (err) {
+        pending.length = 0;
+        throw err;
+      }
+    }
+  };
+  const failed = (await Promise.allSettled([worker(), worker(), worker()])).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
   const record: ImageRecord = {
     name: image.name,
     digest: image.digest,

@@ -1,6 +1,7 @@
 // `REF` → an image in the store, from wherever REF says. Fetching again (`--pull always`)
 // neither fetches nor unpacks a layer the store already has.
 
+import * as fs from 'node:fs';
 import { aciConfig, ingestAci } from './aci';
 import { resolveDockerArchive } from './docker-archive';
 import { installImage, installLayer } from './install';
@@ -27,7 +28,15 @@ export async function pullImage(store: ImageStore, ref: ImageRef, options: PullO
     let record: ImageRecord;
     switch (ref.kind) {
       case 'registry':
-        record = await installImage(store, await resolveRegistry(store, ref, { insecureHosts: options.insecureHosts, authFiles: authFiles(options.env) }, progress), progress);
+        record = await installImage(
+          store,
+          await resolveRegistry(store, ref, { insecureHosts: options.insecureHosts, authFiles: authFiles(options.env) }, progress, async (i, digest, diffId) => {
+            if (diffId === undefined || store.hasLayer(diffId)) return;
+            progress?.layerStarted(`layer ${i + 1} (${digest.slice(7, 19)})`, fs.statSync(store.blobPath(digest)).size);
+            await installLayer(store, { digest, diffId, label: `layer ${i + 1} (${digest.slice(7, 19)})` }, progress);
+          }),
+          progress,
+        );
         break;
       case 'docker-archive':
         record = await installImage(store, await resolveDockerArchive(store, name, ref.path, ref.pick, progress), progress);

@@ -25,7 +25,16 @@ async function readDocument(res: HttpResponse, what: string, expected?: string):
   return bytes;
 }
 
-export async function resolveRegistry(store: ImageStore, ref: RegistryRef, options: RegistryOptions, progress?: Progress): Promise<ResolvedImage> {
+/** Called with each layer once its blob is stored, so unpacking overlaps the other downloads. */
+export type LayerStored = (index: number, digest: string, diffId: string | undefined) => Promise<void>;
+
+export async function resolveRegistry(
+  store: ImageStore,
+  ref: RegistryRef,
+  options: RegistryOptions,
+  progress?: Progress,
+  layerStored?: LayerStored,
+): Promise<ResolvedImage> {
   const client = new RegistryClient(ref, options);
   const name = refName(ref);
   let reference = ref.digest ?? ref.tag!;
@@ -53,23 +62,27 @@ export async function resolveRegistry(store: ImageStore, ref: RegistryRef, optio
   store.writeSmallBlob(configBytes);
   const config = parseConfig(configBytes, `${name}: config`);
 
-  // Up to four layers download at once, as podman does; each streams to disk, verified.
+  // Up to four layers download at once, as podman does; each streams to disk, verified, and
+  // is handed to layerStored (the unpacker) while the others still download.
   const pending = [...manifest.layers.entries()];
+  const fetchBlob = async (i: number, digest: string, size: number | undefined): Promise<void> => {
+    const what = `${name}: layer ${i + 1}/${manifest!.layers.length} ${digest}`;
+    const release = await store.lock(`blob-${digest.slice(7)}`);
+    try {
+      if (store.hasBlob(digest)) return;
+      const res = await client.get(`blobs/${digest}`);
+      const body = res.body;
+      body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
+      await writeBlob(store, body, what, { digest, size });
+    } finally {
+      release();
+    }
+  };
   const download = async (): Promise<void> => {
     for (let next = pending.shift(); next; next = pending.shift()) {
       const [i, layer] = next;
-      if (store.hasBlob(layer.digest)) continue;
-      const what = `${name}: layer ${i + 1}/${manifest!.layers.length} ${layer.digest}`;
-      const release = await store.lock(`blob-${layer.digest.slice(7)}`);
-      try {
-        if (store.hasBlob(layer.digest)) continue;
-        const res = await client.get(`blobs/${layer.digest}`);
-        const body = res.body;
-        body.on('data', (chunk: Buffer) => progress?.downloaded(chunk.length));
-        await writeBlob(store, body, what, { digest: layer.digest, size: layer.size });
-      } finally {
-        release();
-      }
+      if (!store.hasBlob(layer.digest)) await fetchBlob(i, layer.digest, layer.size);
+      await layerStored?.(i, layer.digest, config.rootfs.diff_ids[i]);
     }
   };
   // Every download settles (removing its temporary) before a failure is reported.
