@@ -1,7 +1,7 @@
-// The image machinery's error registry (codes HUSH_ERR_IMAGE_*), in the agent's shape
-// (agent/errors.ts). Messages name what and where; the command that catches one prefixes the
-// image reference, so a failure reads as one line: `hush: pull REF: cause`. docs/images.md
-// lists every code; test/unit/images-errors.test.ts keeps the two in step.
+// The image machinery's part of the launcher's error registry (launcher/errors.ts; codes
+// HUSH_ERR_IMAGE_*). Messages name what and where; the command that catches one prefixes the
+// image reference, so a failure reads as one line: `hush: pull REF: cause`. docs/errors.md
+// lists every code; test/unit/errors-registry.test.ts keeps the two in step.
 
 import { defineError, HushError } from '../../agent/errors';
 
