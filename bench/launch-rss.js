@@ -2,7 +2,8 @@
 // bench/launch-rss: the memory a `hush run` costs per container. The hush process's VmRSS once
 // it has settled (the app running, the first render done) and its peak (VmHWM), beside an idle
 // `node -e` and a `hush run` without policies. The demo run uses the bundled store and policy
-// the way `hush demo` does (policies/demo.yaml, passphrase hush-demo).
+// the way `hush demo` does (policies/demo.yaml, passphrase hush-demo). hush is started as users
+// start it, through bin/hush's first line (which gives node its heap flags).
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -10,15 +11,16 @@ const path = require('node:path');
 const { REPO, intEnv, median } = require('./launch-stats');
 const { NODE } = require('./launch-bundles');
 
+const HUSH = path.join(REPO, 'bin', 'hush');
 const SETTLE_MS = intEnv('BENCH_RSS_SETTLE_MS', 3000);
 const RUNS = intEnv('BENCH_RSS_RUNS', 3);
 
 const variants = [
   { name: 'node -e (idle timer)', argv: [NODE, '-e', 'setTimeout(() => {}, 1e9)'] },
-  { name: 'hush run -- sleep', argv: [NODE, 'bin/hush', 'run', '--', '/bin/sleep', '1000'] },
+  { name: 'hush run -- sleep', argv: [HUSH, 'run', '--', '/bin/sleep', '1000'] },
   {
     name: 'hush run --policy policies/demo.yaml -- sleep',
-    argv: [NODE, 'bin/hush', 'run', '--policy', path.join(REPO, 'policies', 'demo.yaml'), '--', '/bin/sleep', '1000'],
+    argv: [HUSH, 'run', '--policy', path.join(REPO, 'policies', 'demo.yaml'), '--', '/bin/sleep', '1000'],
     env: { HUSH_STORE_PASSPHRASE: 'hush-demo' },
   },
 ];
