@@ -1,0 +1,225 @@
+// One `hush run`, from its parsed options to the app's exit status: the image root and volumes,
+// the confinement, the cgroup, the secrets tmpfs and the agent's first render (agent/service.ts,
+// the same agent `hush agent` runs, with the container as its on_change target), the container,
+// then signals, the pty, the API and systemd's notifications until the app exits. A run without
+// policies loads neither the agent nor its libraries.
+
+import { constants as osConstants } from 'node:os';
+import { appSignals } from '../agent/core/signals';
+import { createLogger } from '../agent/log';
+import type { AppHandle } from '../agent/on-change';
+import { createNotifier } from '../agent/sd-notify';
+import type { AgentService } from '../agent/service';
+import { native, type NativeError } from '../native';
+import { cgroupSpawnFields, outOfMemoryLine, setUpRunCgroup } from './cgroups/run-cgroup';
+import { readCgroupUsage } from './cgroups/usage';
+import type { CommandIO } from './commands/types';
+import { buildConfinement } from './confinement';
+import { exitCodeOf, startContainer, startFailure, type RunningContainer } from './container';
+import { appEnv, containerSpec, secretsTmpfsSize, type RunOptions } from './container-spec';
+import { errorStatus, exitStatus } from './errors';
+import { writeLiteralSecrets } from './literal-secrets';
+import type { RunTiming } from './run-timing';
+import { createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
+import { initialWindowSize, startTtyRelay } from './tty-relay';
+
+/** A failure before the app started: one line on stderr, exit 125. */
+class RunRefused extends Error {}
+
+export async function runContainer(given: RunOptions, id: string, io: CommandIO, timing: RunTiming): Promise<number> {
+  const owned = new Owned();
+  try {
+    return await run(given, id, io, timing, owned);
+  } catch (err) {
+    if (!(err instanceof RunRefused)) throw err;
+    io.stderr.write(`hush: ${err.message}\n`);
+    return exitStatus.runFailed;
+  } finally {
+    await owned.closeAll();
+  }
+}
+
+async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTiming, owned: Owned): Promise<number> {
+  const { options, imageRoot } = await withImage(given, io);
+  owned.add(() => imageRoot?.close());
+  const volumes = refusing(() => openVolumes(options));
+  owned.add(() => volumes?.close());
+  // Built before any secret is fetched (and once an image's user is known): a profile that
+  // cannot be compiled fails fast, closed.
+  const log = createLogger({}, { component: 'run' });
+  const confinement = refusing(() => buildConfinement(options.confinement, io.env, (message) => log.debug(message)));
+  // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
+  // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
+  const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
+
+  let container: RunningContainer | undefined;
+  const signals = forwardSignals(() => container);
+  owned.add(() => signals.stop());
+  const cgroup = refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr));
+  owned.add(() => cgroup.remove());
+  // Closed after the agent, which writes into it until it stops.
+  let tmpfs: SecretsTmpfs | undefined;
+  owned.add(() => tmpfs?.close());
+  let service: AgentService | undefined;
+  try {
+    const makeTmpfs = (files: number): string => {
+      tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
+      writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
+      return tmpfs.root;
+    };
+    let policyEnv: Record<string, string> = {};
+    let agentPaths: string[] = [];
+    if (options.policies.length === 0) makeTmpfs(0);
+    else {
+      const { createAgentService } = require('../agent/service') as typeof import('../agent/service');
+      const agent = await createAgentService({
+        policyFiles: options.policies,
+        cwd: io.cwd,
+        env: io.env,
+        out: (policies) => makeTmpfs(policies.reduce((n, p) => n + p.secrets.length, 0)),
+        uid: options.uid,
+        gid: options.gid,
+        defaultStore: options.store,
+        app: () => container && appHandle(container, options),
+        version: require('./version').hushVersion(),
+        notifier,
+        containerUsage: () => readCgroupUsage(cgroup),
+      });
+      service = agent;
+      owned.add(() => agent.close());
+      const started = await agent.start();
+      if (!started.ok) throw new RunRefused(started.errors.join('\nhush: '));
+      policyEnv = started.env;
+      const { hushRuntimeDir } = require('../agent/runtime-dir') as typeof import('../agent/runtime-dir');
+      agentPaths = [...agent.readPaths(), hushRuntimeDir(io.env)];
+      if (options.listen !== undefined) await agent.serve(options.listen);
+    }
+    const spawned = timing.spawn();
+    const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
+    try {
+      container = await startContainer({
+        ...containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }),
+        ...cgroupSpawnFields(cgroup),
+        rootfsFd: imageRoot?.fd,
+        volumes: volumes?.mounts,
+      });
+    } finally {
+      cgroup.closeFds();
+    }
+    spawned();
+  } catch (err) {
+    if (err instanceof RunRefused) throw err;
+    const failure = startFailure(err as NativeError);
+    io.stderr.write(`hush: ${service ? service.redact(failure.message) : failure.message}\n`);
+    return errorStatus('run', failure);
+  }
+  // The container holds its own references to the root and the volumes now.
+  imageRoot?.close();
+  volumes?.close();
+  timing.report(io.stderr);
+  signals.flush();
+  notifier.ready(`running ${options.argv[0]}`);
+  const pty = container.pty;
+  const relay = pty
+    ? startTtyRelay({ ...pty, stdin: process.stdin, stdout: process.stdout, setWindowSize: (columns, rows) => native().setWindowSize(pty.readFd, columns, rows) })
+    : undefined;
+  owned.add(() => relay?.close());
+  if (service) {
+    // Without --listen, a run with policies serves its API on a socket of its own, named after
+    // the container, once the app is running (the app never waits for it).
+    if (options.listen === undefined) {
+      const starting = serveDefaultApi(service, options.hostname, io.env);
+      owned.add(() => starting);
+    }
+    service.run();
+  }
+  const status = await container.exited;
+  const code = exitCodeOf(status);
+  notifier.stopping(`the app exited with ${code}; cleaning up`);
+  await relay?.drained;
+  const outOfMemory = outOfMemoryLine(cgroup, code);
+  if (outOfMemory) io.stderr.write(outOfMemory);
+  return code;
+}
+
+/** With --image: the image's config applied to the options, and its overlay root. */
+async function withImage(options: RunOptions, io: CommandIO): Promise<{ options: RunOptions; imageRoot?: import('./images/image-root').ImageRoot }> {
+  if (!options.imageRun) return { options };
+  const { applyImage } = require('./images/run-image') as typeof import('./images/run-image');
+  const { isImageError } = require('./images/errors') as typeof import('./images/errors');
+  try {
+    const applied = await applyImage(options, io);
+    return { options: applied.options, imageRoot: applied.root };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'VolumeError') throw new RunRefused(`run: ${err.message}`);
+    if (isImageError(err)) throw new RunRefused(`run: image ${options.imageRun.ref}: ${err.message}`);
+    throw err;
+  }
+}
+
+function openVolumes(options: RunOptions): import('./volumes').OpenedVolumes | undefined {
+  if (options.volumes.length === 0) return undefined;
+  return (require('./volumes') as typeof import('./volumes')).openVolumes(options.volumes);
+}
+
+/** Runs a step whose failure is a plain one-line refusal (`hush: run: ...`, exit 125). */
+function refusing<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw new RunRefused(`run: ${(err as Error).message}`);
+  }
+}
+
+/** The default API socket, after removing those of killed runs; resolves once it serves (or failed to). */
+async function serveDefaultApi(service: AgentService, id: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const { hushRuntimeDir } = require('../agent/runtime-dir') as typeof import('../agent/runtime-dir');
+  const { removeStaleRunSockets } = require('../agent/api/listen') as typeof import('../agent/api/listen');
+  const dir = hushRuntimeDir(env);
+  try {
+    await removeStaleRunSockets(dir, service.logger);
+    await service.serve(`unix:${dir}/run-${id}.sock`, { quiet: true });
+  } catch (err) {
+    service.logger.warn('the agent API could not start', { error: (err as Error).message });
+  }
+}
+
+/** What a run holds, closed once, last taken first. */
+class Owned {
+  private readonly closers: (() => unknown)[] = [];
+
+  add(close: () => unknown): void {
+    this.closers.push(close);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+  }
+}
+
+/** The container as on_change sees it: signals and restarts go through our init. */
+function appHandle(container: RunningContainer, options: RunOptions): AppHandle {
+  return {
+    signal: (name) => container.signal(osConstants.signals[name]),
+    restart: (policyEnv, timeoutMs) => container.restart(appEnv(options.env, policyEnv), osConstants.signals.SIGTERM, timeoutMs),
+  };
+}
+
+/** Forwards the app signals to the container; those that arrive before it exists wait for flush(). */
+function forwardSignals(container: () => RunningContainer | undefined) {
+  const early: number[] = [];
+  const handlers = appSignals.map((name) => {
+    const signo = osConstants.signals[name];
+    const handler = () => {
+      const running = container();
+      if (running) running.signal(signo);
+      else early.push(signo);
+    };
+    process.on(name, handler);
+    return () => process.off(name, handler);
+  });
+  return {
+    flush: () => early.splice(0).forEach((signo) => container()!.signal(signo)),
+    stop: () => handlers.forEach((off) => off()),
+  };
+}
