@@ -11,6 +11,7 @@ import type { Policy } from './config/normalize';
 import { loadPolicies } from './config/load';
 import { planFetches } from './core/plan';
 import { errorMessage, HushError, policyErrors } from './errors';
+import { preferSmallHeap } from './heap';
 import { createLogger, Redactor, type Logger } from './log';
 import { createOnChange, type AppHandle } from './on-change';
 import { watchPolicies, type PolicyWatch } from './policy-watch';
@@ -96,6 +97,9 @@ export class PolicyLoadError extends HushError<'HUSH_ERR_POLICY_INVALID'> {
 }
 
 export async function createAgentService(options: AgentServiceOptions): Promise<AgentService> {
+  // A large policy is the largest transient allocation an agent makes: size the heap for
+  // memory before the first load (agent/heap.ts).
+  preferSmallHeap();
   const redactor = new Redactor();
   const logger = options.logger ?? createLogger({ redactor });
   const clock = options.clock ?? systemClock;

@@ -10,7 +10,6 @@ import { checkRules, type Problem } from './rules';
 import { formatPath, issueProblems, type Source } from './issues';
 import { normalizePolicy, type Policy } from './normalize';
 import { templateRefs } from '../core/template';
-import { preferSmallHeap } from '../heap';
 
 export type { Policy } from './normalize';
 
@@ -86,9 +85,6 @@ export function checkTogether(policies: readonly Policy[]): string[] {
  * relative paths are read from `cwd`.
  */
 export async function loadPolicies(paths: readonly string[], cwd = process.cwd()): Promise<LoadResult> {
-  // Every agent (hush run, hush agent) loads its policies first, and a large policy is the
-  // largest transient allocation it makes: size the heap for memory before it.
-  preferSmallHeap();
   const errors: string[] = [];
   const policies: Policy[] = [];
   for (const given of paths) {
