@@ -18,7 +18,7 @@ import { vaultTarget, type VaultTarget } from '../vault-server';
 import { createVaultSource } from '../../agent/sources/vault';
 
 /**
- * The agent's one redactor, as createAgent shares it: the loggers, the sources and the runner
+ * The agent's one redactor, as agent/service.ts shares it: the loggers, the sources and the runner
  * of this file all use it, so logLines are what would reach stderr.
  */
 export const redactor = new Redactor();
