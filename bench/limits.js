@@ -125,7 +125,7 @@ async function inProcess(flags, rounds) {
     const cgroup = createContainerCgroup({ limits, id: (0x100000000010 + i).toString(16), debug: () => {} });
     const made = performance.now() - start;
     await containerOnce(cgroupSpawnFields(cgroup));
-    cgroup.closeFds();
+    cgroup.started();
     const before = performance.now();
     cgroup.remove();
     setup.push(made + performance.now() - before);

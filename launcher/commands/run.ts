@@ -123,7 +123,7 @@ export const main: CommandMain = async (args, io) => {
       init: options.init,
       ...cgroupSpawnFields(cgroup),
     });
-    cgroup.closeFds();
+    cgroup.started();
     nativeMs = performance.now() - spawnStartedAt;
   } catch (err) {
     stopForwarding();

@@ -32,7 +32,7 @@ describe.skipIf(!isRoot || !hasController('memory') || !hasController('pids'))('
       init: true,
       ...cgroupSpawnFields(cgroup),
     });
-    cgroup.closeFds();
+    cgroup.started();
     try {
       // The shell grows its string, then counts (builtins only: no process comes and goes).
       let usage = readCgroupUsage(cgroup);
