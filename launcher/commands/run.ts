@@ -123,8 +123,8 @@ export const main: CommandMain = async (args, io) => {
       init: options.init,
       ...cgroupSpawnFields(cgroup),
     });
-    cgroup.started();
     nativeMs = performance.now() - spawnStartedAt;
+    cgroup.started();
   } catch (err) {
     stopForwarding();
     cgroup?.remove();
