@@ -12,7 +12,6 @@ import { createNotifier } from '../agent/sd-notify';
 import type { AgentService } from '../agent/service';
 import { native, type NativeError } from '../native';
 import { cgroupSpawnFields, outOfMemoryLine, setUpRunCgroup } from './cgroups/run-cgroup';
-import { readCgroupUsage } from './cgroups/usage';
 import type { CommandIO } from './commands/types';
 import { buildConfinement } from './confinement';
 import { exitCodeOf, startContainer, startFailure, type RunningContainer } from './container';
@@ -83,7 +82,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
         app: () => container && appHandle(container, options),
         version: require('./version').hushVersion(),
         notifier,
-        containerUsage: () => readCgroupUsage(cgroup),
+        containerUsage: () => (require('./cgroups/usage') as typeof import('./cgroups/usage')).readCgroupUsage(cgroup),
       });
       service = agent;
       owned.add(() => agent.close());
@@ -104,7 +103,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
         volumes: volumes?.mounts,
       });
     } finally {
-      cgroup.closeFds();
+      // Closes its descriptors, then removes the stale cgroups of runs that are gone.
+      cgroup.started();
     }
     spawned();
   } catch (err) {

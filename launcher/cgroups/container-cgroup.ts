@@ -29,8 +29,11 @@ export interface ContainerCgroup {
   readonly cgroupFd: number;
   /** v1 `tasks` files the child writes itself into before exec. */
   readonly cgroupJoinFds: readonly number[];
-  /** Closes the descriptors (once the child has started, or failed to). */
-  closeFds(): void;
+  /**
+   * Once the child has started (or failed to): closes the descriptors, and removes the stale
+   * cgroups of runs that are gone (after the spawn, so that it costs the start nothing).
+   */
+  started(): void;
   /** Removes the directories (the container's processes must be gone). */
   remove(): void;
 }
@@ -51,8 +54,7 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
     options.procSelf?.cgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'),
   );
   const unifiedControllers = layout.unified ? readWords(`${layout.unified.ownDir}/cgroup.controllers`) : [];
-  removeStaleCgroups([...layout.v1, ...(layout.unified ? [layout.unified] : [])].map((h) => h.ownDir), debug);
-  const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism() }, `hush-${process.pid}-${options.id}`);
+  const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism }, `hush-${process.pid}-${options.id}`);
   plan.skipped.forEach(debug);
 
   const made: CgroupDir[] = [];
@@ -71,20 +73,25 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
     removeCgroupDirs(made.map((d) => d.dir), debug);
     throw err;
   }
+  const parents = [...layout.v1, ...(layout.unified ? [layout.unified] : [])].map((h) => h.ownDir);
   let open = true;
+  const closeFds = () => {
+    if (!open) return;
+    open = false;
+    for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
+  };
   return {
     dirs: made,
     // The default pids limit may have been skipped: report only what holds.
     limits: { ...limits, pidsMax: written.has('pids.max') ? limits.pidsMax : undefined },
     cgroupFd,
     cgroupJoinFds: fds.filter((fd) => fd >= 0),
-    closeFds() {
-      if (!open) return;
-      open = false;
-      for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
+    started() {
+      closeFds();
+      removeStaleCgroups(parents, debug);
     },
     remove() {
-      this.closeFds();
+      closeFds();
       removeCgroupDirs(made.map((d) => d.dir), debug);
     },
   };

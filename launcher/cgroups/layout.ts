@@ -33,6 +33,7 @@ const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: st
 export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
   const mounts: CgroupMount[] = [];
   for (const line of mountinfo.split('\n')) {
+    if (!line.includes(' - cgroup')) continue;
     const [left, right] = line.split(' - ');
     if (right === undefined) continue;
     const fields = left.split(' ');

@@ -35,7 +35,8 @@ interface Host {
   layout: CgroupLayout;
   /** The controllers our own v2 cgroup can give to children (its cgroup.controllers). */
   unifiedControllers: string[];
-  cpuCount: number;
+  /** Asked only for --cpus. */
+  cpuCount(): number;
 }
 
 type Limited = 'memory' | 'cpu' | 'pids';
@@ -71,7 +72,7 @@ function asked(controller: Limited, limits: ResourceLimits): boolean {
 
 export function planCgroup(limits: ResourceLimits, host: Host, name: string): CgroupPlan {
   const { layout, unifiedControllers } = host;
-  if (limits.cpus !== undefined && limits.cpus > host.cpuCount) throw cgroupErrors.HUSH_ERR_CGROUP_CPUS_RANGE(limits.cpus, host.cpuCount);
+  if (limits.cpus !== undefined && limits.cpus > host.cpuCount()) throw cgroupErrors.HUSH_ERR_CGROUP_CPUS_RANGE(limits.cpus, host.cpuCount());
   const plan: CgroupPlan = { cgroups: [], skipped: [] };
   for (const hierarchy of layout.v1) {
     plan.cgroups.push({ version: 1, parentDir: hierarchy.ownDir, dir: `${hierarchy.ownDir}/${name}`, controllers: [...hierarchy.controllers], writes: [] });

@@ -1,10 +1,10 @@
 // What `hush run` needs of the container's cgroup, in the few calls it makes: make it, hand its
-// descriptors to the spawn, and at exit say whether the kernel killed the app for memory.
+// descriptors to the spawn, and at exit say whether the kernel killed the app for memory. The
+// cgroup file readers live here too, since the exit reads one (usage.ts, for the API, the rest).
 
-import { createContainerCgroup, type ContainerCgroup } from './container-cgroup';
-import type { ResourceLimits } from './limits';
-import { formatBytes } from './limits';
-import { readOomKills } from './usage';
+import * as fs from 'node:fs';
+import { createContainerCgroup, type CgroupDir, type ContainerCgroup } from './container-cgroup';
+import { formatBytes, type ResourceLimits } from './limits';
 
 export function setUpRunCgroup(limits: ResourceLimits, id: string, env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream): ContainerCgroup {
   const debug = env.HUSH_LOG_LEVEL === 'debug' ? (line: string) => void stderr.write(`hush: debug cgroup: ${line}\n`) : () => {};
@@ -23,4 +23,35 @@ export function outOfMemoryLine(cgroup: ContainerCgroup, exitCode: number): stri
   const limit = cgroup.limits.memoryBytes === undefined ? '' : ` (limit ${formatBytes(cgroup.limits.memoryBytes)})`;
   if (exitCode === 137) return `hush: the app was killed: out of memory${limit}\n`;
   return `hush: out of memory${limit}: the kernel killed ${kills} process${kills === 1 ? '' : 'es'} in the container\n`;
+}
+
+/** How many processes of the container the kernel killed for memory (0 when none, or unknown). */
+export function readOomKills(cgroup: ContainerCgroup): number {
+  const dir = usageHolder(cgroup, 'memory');
+  const text = readCgroupFile(dir, dir?.version === 1 ? 'memory.oom_control' : 'memory.events');
+  return text === undefined ? 0 : (parseKeyedCounters(text).get('oom_kill') ?? 0);
+}
+
+/** The directory a figure of `controller` is read from: its v1 hierarchy's, else the v2 one. */
+export function usageHolder(cgroup: ContainerCgroup, controller: string): CgroupDir | undefined {
+  return cgroup.dirs.find((d) => d.version === 1 && d.controllers.includes(controller)) ?? cgroup.dirs.find((d) => d.version === 2);
+}
+
+export function readCgroupFile(dir: CgroupDir | undefined, file: string): string | undefined {
+  if (!dir) return undefined;
+  try {
+    return fs.readFileSync(`${dir.dir}/${file}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** "key value" lines (memory.events, cpu.stat, memory.oom_control) → a map. */
+export function parseKeyedCounters(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined && /^\d+$/.test(value)) out.set(key, Number(value));
+  }
+  return out;
 }

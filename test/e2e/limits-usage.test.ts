@@ -22,7 +22,7 @@ describe.skipIf(!isRoot || !hasController('memory') || !hasController('pids'))('
     const options = parseRunArgs(['--hostname', 'usage', '--', '/bin/sh', '-c', app], { PATH: '/usr/bin:/bin' }, 'feedc0ffee00');
     const confinement = buildConfinement(options.confinement, process.env, () => {});
     const container = await startContainer({ ...containerSpec(options, { secretsFd: -1, confinement }), ...cgroupSpawnFields(cgroup) });
-    cgroup.closeFds();
+    cgroup.started();
     try {
       // The shell grows its string, then counts (builtins only: no process comes and goes).
       let usage = readCgroupUsage(cgroup);

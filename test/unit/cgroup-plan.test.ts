@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cgroupLayout } from '../../launcher/cgroups/layout';
 import { parseLimits } from '../../launcher/cgroups/limits';
 import { planCgroup } from '../../launcher/cgroups/plan';
-import { parseKeyedCounters } from '../../launcher/cgroups/usage';
+import { parseKeyedCounters } from '../../launcher/cgroups/run-cgroup';
 import { staleNames } from '../../launcher/cgroups/remove';
 
 const hybridMounts = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -26,7 +26,7 @@ const v2Cgroup = '0::/user.slice/user-1000.slice/session-2.scope\n';
 
 const hybrid = cgroupLayout(hybridMounts, hybridCgroup);
 const v2 = cgroupLayout(v2Mounts, v2Cgroup);
-const host = (layout = hybrid, unifiedControllers: string[] = []) => ({ layout, unifiedControllers, cpuCount: 2 });
+const host = (layout = hybrid, unifiedControllers: string[] = []) => ({ layout, unifiedControllers, cpuCount: () => 2 });
 
 describe('cgroupLayout', () => {
   it('finds each v1 hierarchy of ours and the unified one (hybrid)', () => {

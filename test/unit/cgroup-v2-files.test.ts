@@ -59,7 +59,7 @@ describe('createContainerCgroup on cgroup v2', () => {
     expect(lines).toEqual([`cgroup v2 does not give pids to children of ${parent} (EISDIR): the default --pids-limit is not applied`]);
     expect(fs.existsSync(path.join(dir(), 'pids.max'))).toBe(false);
     expect(cgroup.limits.pidsMax).toBeUndefined();
-    cgroup.closeFds();
+    cgroup.started();
   });
 
   it('runs without a cgroup, with a line, where none can be made and no limit needs one', () => {
@@ -73,7 +73,10 @@ describe('createContainerCgroup on cgroup v2', () => {
   it('removes a stale cgroup of a hush that is gone, and keeps a live one', () => {
     fs.mkdirSync(path.join(parent, 'hush-999999999-dead00'));
     fs.mkdirSync(path.join(parent, `hush-${process.pid}-live00`));
-    make({}).remove();
+    const cgroup = make({});
+    expect(fs.existsSync(path.join(parent, 'hush-999999999-dead00'))).toBe(true); // not before the spawn
+    cgroup.started();
+    cgroup.remove();
     expect(fs.existsSync(path.join(parent, 'hush-999999999-dead00'))).toBe(false);
     expect(fs.existsSync(path.join(parent, `hush-${process.pid}-live00`))).toBe(true);
     expect(lines[0]).toBe(`removed the stale cgroup ${parent}/hush-999999999-dead00`);
