@@ -5,6 +5,7 @@
 // test/unit/errors-registry.test.ts keeps the two in step.
 
 import { defineError, HushError, type ErrorDefinition } from '../agent/errors';
+import { cgroupErrors } from './cgroups/errors';
 import { imageErrors } from './images/errors';
 
 /** A bad command line: unknown option, missing value, flag given twice, unexpected argument. */
@@ -59,9 +60,9 @@ export const demoErrors = Object.freeze({
 });
 
 /** Every area, by name: the registry test counts codes across them to catch a duplicate. */
-export const launcherErrorAreas = { cli: cliErrors, run: runErrors, status: statusErrors, demo: demoErrors, image: imageErrors } as const;
+export const launcherErrorAreas = { cli: cliErrors, run: runErrors, status: statusErrors, demo: demoErrors, image: imageErrors, cgroup: cgroupErrors } as const;
 
-export const launcherErrors = Object.freeze({ ...cliErrors, ...runErrors, ...statusErrors, ...demoErrors, ...imageErrors });
+export const launcherErrors = Object.freeze({ ...cliErrors, ...runErrors, ...statusErrors, ...demoErrors, ...imageErrors, ...cgroupErrors });
 
 export type LauncherErrorCode = keyof typeof launcherErrors;
 

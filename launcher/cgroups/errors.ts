@@ -1,4 +1,5 @@
-// The container cgroup's errors (HUSH_ERR_CGROUP_*), listed in docs/limits.md. Each names the
+// The container cgroup's part of the launcher's error registry (launcher/errors.ts;
+// HUSH_ERR_CGROUP_*), listed in docs/errors.md. Each names the
 // flag whose limit cannot be applied and why: hush refuses to run rather than drop a limit.
 
 import { defineError, type HushError } from '../../agent/errors';
