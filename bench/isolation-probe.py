@@ -1,6 +1,8 @@
-# The probes of bench/isolation-probes.sh, run inside each launcher's container. Each tries an
-# attack with a harmless payload and prints "name<TAB>outcome". Arguments: the host key's id and
-# the host's abstract socket name.
+# The probes of bench/isolation.js, run inside each launcher's container. Each tries an attack
+# with a harmless payload (it opens, connects or asks; a write writes back the value just read;
+# a device node gets /dev/null's numbers and is removed) and prints "name<TAB>outcome".
+# Outcomes in **bold**: the attack worked. Arguments: the host key's id, the host's abstract
+# socket name.
 import ctypes, errno, fcntl, os, socket, sys, termios
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -11,14 +13,11 @@ names = ['CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL',
          'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
          'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP']
 
-def err(e):
-    return errno.errorcode.get(e, str(e))
-
 def attempt(fn):
     try:
         return fn()
     except OSError as e:
-        return err(e.errno)
+        return errno.errorcode.get(e.errno, str(e.errno))
 
 def status(field):
     for line in open('/proc/self/status'):
@@ -28,18 +27,19 @@ def status(field):
 
 def capabilities():
     mask = int(status('CapEff'), 16)
-    held = [n for i, n in enumerate(names) if mask >> i & 1]
-    risky = [n for n in held if n in ('NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_ADMIN')]
-    return f"{bin(mask).count('1')}" + (f" (incl. {', '.join(risky)})" if risky else '')
+    risky = [n for i, n in enumerate(names) if mask >> i & 1 and n in ('NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_ADMIN')]
+    return f"{bin(mask).count('1')}" + (f" (**{', '.join(risky)}**)" if risky else '')
 
 def syscall_result(nr, *args):
     rc = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
-    return 'works' if rc >= 0 else err(ctypes.get_errno())
+    return '**works**' if rc >= 0 else errno.errorcode.get(ctypes.get_errno(), '?')
 
 def read_host_key():
     buf = ctypes.create_string_buffer(256)
     rc = libc.syscall(ctypes.c_long(250), ctypes.c_long(11), ctypes.c_long(key_id), buf, ctypes.c_long(256))
-    return '**value read**' if rc > 0 else err(ctypes.get_errno())
+    if rc > 0:
+        return '**value read**'
+    raise OSError(ctypes.get_errno(), 'keyctl_read')
 
 def tiocsti():
     fcntl.ioctl(0, termios.TIOCSTI, b' ')
@@ -49,41 +49,70 @@ def packet():
     socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()
     return '**opened**'
 
-def mknod():
-    for d in ('/dev/shm', '/tmp', '/dev'):
-        path = d + '/probe-null'
-        try:
-            os.mknod(path, 0o20600, os.makedev(1, 3))
-            os.unlink(path)
-            return '**created**'
-        except OSError as e:
-            if e.errno not in (errno.EROFS, errno.ENOENT):
-                return err(e.errno)
-    return 'EROFS'
-
 def abstract():
     s = socket.socket(socket.AF_UNIX)
     s.connect('\0' + abstract_name)
     return '**reachable**'
 
-def proc_sys():
-    open('/proc/sys/kernel/core_pattern', 'r+').close()  # opened for writing, nothing written
-    return '**writable**'
+def core_pattern():
+    with open('/proc/sys/kernel/core_pattern', 'r+') as f:
+        value = f.read()
+        f.seek(0)
+        f.write(value)
+    return '**written back**'
+
+def mknod_in(directory):
+    path = directory + '/.hush-probe-null'
+    os.mknod(path, 0o20600, os.makedev(1, 3))
+    try:
+        os.close(os.open(path, os.O_WRONLY))
+        return '**made and opened**'
+    except OSError as e:
+        return f'made, open: {errno.errorcode.get(e.errno)}'
+    finally:
+        os.unlink(path)
+
+def readable(path):
+    if not os.path.exists(path):
+        return 'absent'
+    with open(path, 'rb') as f:
+        return '**readable**' if f.read(1) else 'empty (masked)'
+
+def listing(path):
+    if not os.path.exists(path):
+        return 'absent'
+    entries = os.listdir(path)
+    return f'**{len(entries)} entries**' if entries else 'empty'
+
+def size(path):
+    st = os.statvfs(path)
+    return f'{st.f_blocks * st.f_frsize // 2**20} MiB'
 
 probes = [
     ('capabilities (effective)', capabilities),
     ('NoNewPrivs', lambda: status('NoNewPrivs')),
     ('seccomp mode', lambda: status('Seccomp')),
-    ('host key in root\'s @u', lambda: attempt(read_host_key)),
-    ('TIOCSTI into the calling terminal', lambda: attempt(tiocsti)),
-    ('AF_PACKET socket', lambda: attempt(packet)),
-    ('mknod a device', lambda: attempt(mknod)),
-    ('host abstract unix socket', lambda: attempt(abstract)),
+    ('host key in root\'s @u', read_host_key),
+    ('TIOCSTI into the calling terminal', tiocsti),
+    ('AF_PACKET socket', packet),
+    ('host abstract unix socket', abstract),
     ('keyctl syscall', lambda: syscall_result(250, 0, -3)),
     ('bpf syscall', lambda: syscall_result(321, 999, 0, 0)),
-    ('/proc/sys/kernel/core_pattern open for write', lambda: attempt(proc_sys)),
+    ('write /proc/sys/kernel/core_pattern', core_pattern),
+    ('/proc/keys', lambda: readable('/proc/keys')),
+    ('/proc/timer_list', lambda: readable('/proc/timer_list')),
+    ('/proc/acpi', lambda: listing('/proc/acpi')),
+    ('/sys/firmware', lambda: listing('/sys/firmware')),
+    ('/sys/fs/cgroup (entries)', lambda: str(len(os.listdir('/sys/fs/cgroup')))),
+    ('mknod in /dev', lambda: mknod_in('/dev')),
+    ('mknod in /tmp', lambda: mknod_in('/tmp')),
+    ('/proc/1/environ', lambda: readable('/proc/1/environ')),
+    ('/etc/shadow', lambda: readable('/etc/shadow')),
+    ('/root', lambda: listing('/root')),
+    ('/tmp size', lambda: size('/tmp')),
+    ('/dev/shm size', lambda: size('/dev/shm')),
     # Last: on success the probe itself is in a new user namespace.
     ('unshare(CLONE_NEWUSER)', lambda: syscall_result(272, 0x10000000)),
 ]
 for name, probe in probes:
-    print(f'{name}\t{probe()}', flush=True)
+    print(f'{name}\t{attempt(probe)}', flush=True)

@@ -76,7 +76,7 @@ async function childCosts(addon, program) {
   const base = {
     argv: ['/bin/true'], env: ['PATH=/usr/bin:/bin'], rootfs: '/', hostRoot: true, hostname: 'bench', workdir: '/',
     secretsDir: '/run/secrets', secretsFd: -1, uid: 0, gid: 0, netNone: false, init: false, tty: false,
-    capabilities: [0, 1, 3, 4, 5, 6, 7, 8, 10, 18, 31], ambientCapabilities: [],
+    capabilities: [0, 1, 3, 4, 5, 6, 7, 8, 10, 18, 31], ambientCapabilities: [], maskPaths: [], tmpfs: [], volumes: [],
   };
   const scopes = addon.landlockAbi() >= 6 ? 3 : 0;
   const variants = {
