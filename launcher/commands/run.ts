@@ -10,7 +10,7 @@ import type { AppHandle } from '../../agent/on-change';
 import { createLogger } from '../../agent/log';
 import { createNotifier } from '../../agent/sd-notify';
 import type { AgentService } from '../../agent/service';
-import { exitCodeOf, startContainer, startFailure, type RunningContainer } from '../container';
+import { exitCodeOf, spawnRootless, startContainer, startFailure, type PendingContainer, type RunningContainer } from '../container';
 import { cgroupSpawnFields, outOfMemoryLine, setUpRunCgroup } from '../cgroups/run-cgroup';
 import type { ContainerCgroup } from '../cgroups/container-cgroup';
 import { readCgroupUsage } from '../cgroups/usage';
@@ -20,7 +20,7 @@ import { errorStatus, exitStatus } from '../errors';
 import { UsageError } from '../flags';
 import { writeLiteralSecrets } from '../literal-secrets';
 import { runTiming } from '../run-timing';
-import { createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
+import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from '../secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from '../tty-relay';
 import { native, type NativeError } from '../../native';
 import type { CommandMain } from './types';
@@ -98,6 +98,20 @@ export const main: CommandMain = async (args, io) => {
     io.stderr.write(`hush: run: ${(err as Error).message}\n`);
     return exitStatus.runFailed;
   }
+  // Rootless (docs/rootless.md): the container gets a user namespace; its child makes the tmpfs.
+  const rootless = process.geteuid!() !== 0;
+  if (rootless) {
+    const { rootlessRefusal, swapIsOn } = require('../rootless/rootless-run') as typeof import('../rootless/rootless-run');
+    const refusal = rootlessRefusal(options);
+    const swap = swapIsOn();
+    if (refusal || (swap && options.requireNoswap)) {
+      imageRoot?.close();
+      volumes?.close();
+      io.stderr.write(`hush: run: ${refusal ?? 'swap is on, and a rootless secrets tmpfs cannot be noswap (--require-noswap)'}\n`);
+      return exitStatus.runFailed;
+    }
+    if (swap) io.stderr.write('hush: run: warning: swap is on, and a rootless secrets tmpfs cannot be noswap: secrets could reach swap (--require-noswap refuses)\n');
+  }
   // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
   // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
   const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
@@ -106,6 +120,8 @@ export const main: CommandMain = async (args, io) => {
   let tmpfs: SecretsTmpfs | undefined;
   let service: AgentService | undefined;
   let cgroup: ContainerCgroup | undefined;
+  let pending: PendingContainer | undefined;
+  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : { uid: options.uid, gid: options.gid };
   const closeAll = async () => {
     signals.stop();
     await service?.close();
@@ -113,12 +129,24 @@ export const main: CommandMain = async (args, io) => {
     imageRoot?.close();
     volumes?.close();
     cgroup?.remove();
+    if (pending && !container) pending.abort();
   };
   try {
-    cgroup = setUpRunCgroup(options.limits, id, io.env, io.stderr);
+    const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
+    if (rootless) {
+      // No cgroup: rootlessRefusal refused asked-for limits; the default pids limit is skipped.
+      if (io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write('hush: debug cgroup: rootless: no delegated cgroup v2 subtree; the default pids limit is skipped\n');
+      const { rootlessIdMaps, usernsSpec } = require('../rootless/rootless-run') as typeof import('../rootless/rootless-run');
+      const plan = rootlessIdMaps(io.env);
+      if (io.env.HUSH_LOG_LEVEL === 'debug' || plan.size === 1) io.stderr.write(`hush: run: ${plan.note}\n`);
+      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan, options) });
+      if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
+    } else cgroup = setUpRunCgroup(options.limits, id, io.env, io.stderr);
     const makeTmpfs = (files: number): string => {
-      tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
-      writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
+      tmpfs = pending
+        ? adoptSecretsTmpfs(pending.secretsFd, pending.secretsNoswap)
+        : createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
+      writeLiteralSecrets(tmpfs.root, options.literalSecrets, owner.uid, owner.gid);
       return tmpfs.root;
     };
     let policyEnv: Record<string, string> = {};
@@ -131,8 +159,8 @@ export const main: CommandMain = async (args, io) => {
         cwd: io.cwd,
         env: io.env,
         out: (policies) => makeTmpfs(policies.reduce((n, p) => n + p.secrets.length, 0)),
-        uid: options.uid,
-        gid: options.gid,
+        uid: owner.uid,
+        gid: owner.gid,
         defaultStore: options.store,
         app: () => container && appHandle(container, options),
         version: require('../version').hushVersion(),
@@ -151,14 +179,11 @@ export const main: CommandMain = async (args, io) => {
       if (options.listen !== undefined) await service.serve(options.listen);
     }
     const spawned = timing.spawn();
-    const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
-    container = await startContainer({
-      ...containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }),
-      ...cgroupSpawnFields(cgroup),
-      rootfsFd: imageRoot?.fd,
-      volumes: volumes?.mounts,
-    });
-    cgroup.closeFds();
+    const spec = containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window });
+    container = pending
+      ? await pending.start(spec.env, spec.maskPaths)
+      : await startContainer({ ...spec, ...cgroupSpawnFields(cgroup), rootfsFd: imageRoot?.fd, volumes: volumes?.mounts });
+    cgroup?.closeFds();
     imageRoot?.close();
     volumes?.close();
     spawned();
@@ -196,7 +221,7 @@ export const main: CommandMain = async (args, io) => {
   await relay?.drained;
   relay?.close();
   const code = exitCodeOf(status);
-  const outOfMemory = outOfMemoryLine(cgroup, code);
+  const outOfMemory = cgroup && outOfMemoryLine(cgroup, code);
   await apiStarting;
   await closeAll();
   if (outOfMemory) io.stderr.write(outOfMemory);
