@@ -39,6 +39,8 @@ export interface RunOptions {
   imageRun?: ImageRunRequest;
   /** --volume HOST:CTR[:ro|rw], bound by launcher/volumes.ts and native/src/volumes.c. */
   volumes: VolumeRequest[];
+  /** Rootless: refuse to run when swap is on, since the secrets tmpfs cannot be noswap there. */
+  requireNoswap: boolean;
 }
 
 export interface VolumeRequest {
@@ -88,7 +90,7 @@ export const runFlags = {
     'insecure-registry': true,
     volume: true,
   },
-  booleans: ['no-init', 'help', 'tty', 'read-only'],
+  booleans: ['no-init', 'help', 'tty', 'read-only', 'require-noswap'],
   short: { t: 'tty' },
 } as const;
 
@@ -212,6 +214,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     confinement: parseConfinementFlags(flags, uid),
     limits: parseLimits({ memory: single(flags, 'memory'), cpus: single(flags, 'cpus'), pidsLimit: single(flags, 'pids-limit') }),
     volumes,
+    requireNoswap: flags.booleans.has('require-noswap'),
     imageRun:
       image === undefined
         ? undefined
@@ -343,4 +346,5 @@ options:
 
   --memory SIZE        memory limit, RAM and swap together (bytes, or with k, m, g)
   --cpus N             CPU limit, fractional (0.5: half a CPU)
-  --pids-limit N       most processes and threads (default 2048; 0: no limit)`;
+  --pids-limit N       most processes and threads (default 2048; 0: no limit)
+  --require-noswap     refuse to run when the secrets could reach swap (rootless, with swap on)`;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { HushError } from '../agent/errors';
 import { runErrors } from './errors';
 import { maskPattern } from './hardening';
-import { initPath, native, type ExitStatus, type SpawnSpec, type ControlEvent, type NativeError } from '../native';
+import { initPath, native, type ExitStatus, type SpawnSpec, type SpawnedContainer, type ControlEvent, type NativeError } from '../native';
 
 export interface RunningContainer {
   readonly pid: number;
@@ -33,16 +33,71 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
   const addon = native();
   const resolved = { ...spec, maskPaths: expandMasks(spec.rootfs, spec.maskPaths) };
   const spawned = addon.spawn(spec.init ? { ...resolved, initPath: initPath() } : resolved);
+  return superviseContainer(spec, spawned).started;
+}
+
+/** A rootless container whose child waits, its secrets tmpfs made, for the first render. */
+export interface PendingContainer {
+  /** The tmpfs the child made in its namespaces, or -1 when it failed first (start() says why). */
+  readonly secretsFd: number;
+  readonly secretsNoswap: boolean;
+  /** Lets the child go on with the app's final environment and masks. */
+  start(env: string[], maskPaths: string[]): Promise<RunningContainer>;
+  /** Kills a child that will never be started (the first render failed). */
+  abort(): void;
+}
+
+/**
+ * Spawns a rootless container (spec.userns) up to its sync point (native/src/userns.c). Its
+ * start timeout runs from start(), not while the agent renders.
+ */
+export function spawnRootless(spec: SpawnSpec): PendingContainer {
+  const addon = native();
+  const spawned = addon.spawn(spec.init ? { ...spec, initPath: initPath() } : spec);
+  const supervised = superviseContainer(spec, spawned, false);
+  let released = false;
+  return {
+    secretsFd: spawned.secretsFd,
+    secretsNoswap: spawned.secretsNoswap,
+    start(env, maskPaths) {
+      if (!released && spawned.secretsFd >= 0) {
+        released = true;
+        const pty = addon.releaseContainer(spawned.syncFd, spawned.channelFd, spec.tty === true, env, expandMasks(spec.rootfs, maskPaths));
+        spawned.ptyFd = pty.ptyFd;
+        spawned.ptyWriteFd = pty.ptyWriteFd;
+      }
+      supervised.armTimeout();
+      return supervised.started;
+    },
+    abort() {
+      try {
+        addon.signal(spawned.pidfd, SIGKILL);
+      } catch {
+        // already exited and reaped
+      }
+      if (!released && spawned.syncFd >= 0) addon.closeFd(spawned.syncFd);
+      released = true;
+      supervised.started.catch(() => {});
+    },
+  };
+}
+
+function superviseContainer(spec: SpawnSpec, spawned: SpawnedContainer, timeoutNow = true) {
+  const addon = native();
   let done = false;
   let channelOpen = true;
   let verdict: ((failure: NativeError | undefined) => void) | undefined;
   const started = new Promise<NativeError | undefined>((resolve) => (verdict = resolve));
-  const timeout = setTimeout(() => {
-    const decide = verdict;
-    verdict = undefined;
-    if (!done) addon.signal(spawned.pidfd, SIGKILL);
-    decide?.(startTimedOut(spec.argv[0]));
-  }, startTimeoutMs);
+  let timeout: NodeJS.Timeout | undefined;
+  const armTimeout = () => {
+    timeout ??= setTimeout(() => {
+      const decide = verdict;
+      verdict = undefined;
+      if (!done) addon.signal(spawned.pidfd, SIGKILL);
+      decide?.(startTimedOut(spec.argv[0]));
+    }, startTimeoutMs);
+  };
+  if (timeoutNow) armTimeout();
   const pendingRestarts: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   const exited = new Promise<ExitStatus>((resolve) => {
@@ -72,7 +127,9 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
 
   const container: RunningContainer = {
     pid: spawned.pid,
-    pty: spawned.ptyFd >= 0 ? { readFd: spawned.ptyFd, writeFd: spawned.ptyWriteFd } : undefined,
+    get pty() {
+      return spawned.ptyFd >= 0 ? { readFd: spawned.ptyFd, writeFd: spawned.ptyWriteFd } : undefined;
+    },
     exited,
     signal: (signo) => !done && addon.signal(spawned.pidfd, signo),
     restart(env, stopSignal, timeoutMs) {
@@ -84,11 +141,12 @@ export function startContainer(spec: SpawnSpec): Promise<RunningContainer> {
       });
     },
   };
-  return started.then(async (failure) => {
+  const result = started.then(async (failure) => {
     if (!failure) return container;
     await exited; // reaped before the caller reports the failure
     throw failure;
   });
+  return { started: result, armTimeout };
 }
 
 /**

@@ -14,12 +14,12 @@ import { native, type NativeError } from '../native';
 import { cgroupSpawnFields, outOfMemoryLine, setUpRunCgroup } from './cgroups/run-cgroup';
 import type { CommandIO } from './commands/types';
 import { buildConfinement } from './confinement';
-import { exitCodeOf, startContainer, startFailure, type RunningContainer } from './container';
+import { exitCodeOf, spawnRootless, startContainer, startFailure, type PendingContainer, type RunningContainer } from './container';
 import { appEnv, containerSpec, secretsTmpfsSize, type RunOptions } from './container-spec';
 import { errorStatus, exitStatus } from './errors';
 import { writeLiteralSecrets } from './literal-secrets';
 import type { RunTiming } from './run-timing';
-import { createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
+import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
 
 /** A failure before the app started: one line on stderr, exit 125. */
@@ -47,6 +47,9 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   // cannot be compiled fails fast, closed.
   const log = createLogger({}, { component: 'run' });
   const confinement = refusing(() => buildConfinement(options.confinement, io.env, (message) => log.debug(message)));
+  // Rootless (docs/rootless.md): the container gets a user namespace; its child makes the tmpfs.
+  const rootless = process.geteuid!() !== 0;
+  if (rootless) checkRootless(options, io);
   // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
   // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
   const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
@@ -54,16 +57,32 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   let container: RunningContainer | undefined;
   const signals = forwardSignals(() => container);
   owned.add(() => signals.stop());
-  const cgroup = refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr));
-  owned.add(() => cgroup.remove());
+  // No cgroup rootless: checkRootless refused asked-for limits; the default pids limit is skipped.
+  const cgroup = rootless ? undefined : refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr));
+  owned.add(() => cgroup?.remove());
   // Closed after the agent, which writes into it until it stops.
   let tmpfs: SecretsTmpfs | undefined;
   owned.add(() => tmpfs?.close());
+  // Rootless: the container's child, waiting in its namespaces for the secrets to be rendered.
+  let pending: PendingContainer | undefined;
+  owned.add(() => (pending && !container ? pending.abort() : undefined));
+  // The owner of the secret files, as this process can set it: rootless, the caller (root inside).
+  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : { uid: options.uid, gid: options.gid };
+  const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
   let service: AgentService | undefined;
   try {
+    if (rootless) {
+      const { rootlessIdMaps, usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
+      const plan = rootlessIdMaps(io.env);
+      if (io.env.HUSH_LOG_LEVEL === 'debug' || plan.size === 1) io.stderr.write(`hush: run: ${plan.note}\n`);
+      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan, options) });
+      if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
+    }
     const makeTmpfs = (files: number): string => {
-      tmpfs = createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: options.uid, gid: options.gid });
-      writeLiteralSecrets(tmpfs.root, options.literalSecrets, options.uid, options.gid);
+      tmpfs = pending
+        ? adoptSecretsTmpfs(pending.secretsFd, pending.secretsNoswap)
+        : createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: owner.uid, gid: owner.gid });
+      writeLiteralSecrets(tmpfs.root, options.literalSecrets, owner.uid, owner.gid);
       return tmpfs.root;
     };
     let policyEnv: Record<string, string> = {};
@@ -76,13 +95,13 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
         cwd: io.cwd,
         env: io.env,
         out: (policies) => makeTmpfs(policies.reduce((n, p) => n + p.secrets.length, 0)),
-        uid: options.uid,
-        gid: options.gid,
+        uid: owner.uid,
+        gid: owner.gid,
         defaultStore: options.store,
         app: () => container && appHandle(container, options),
         version: require('./version').hushVersion(),
         notifier,
-        containerUsage: () => (require('./cgroups/usage') as typeof import('./cgroups/usage')).readCgroupUsage(cgroup),
+        containerUsage: () => (cgroup ? (require('./cgroups/usage') as typeof import('./cgroups/usage')).readCgroupUsage(cgroup) : undefined),
       });
       service = agent;
       owned.add(() => agent.close());
@@ -94,17 +113,14 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
       if (options.listen !== undefined) await agent.serve(options.listen);
     }
     const spawned = timing.spawn();
-    const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
+    const spec = containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window });
     try {
-      container = await startContainer({
-        ...containerSpec(options, { secretsFd: tmpfs!.fd, policyEnv, agentPaths, confinement, window }),
-        ...cgroupSpawnFields(cgroup),
-        rootfsFd: imageRoot?.fd,
-        volumes: volumes?.mounts,
-      });
+      container = pending
+        ? await pending.start(spec.env, spec.maskPaths)
+        : await startContainer({ ...spec, ...cgroupSpawnFields(cgroup), rootfsFd: imageRoot?.fd, volumes: volumes?.mounts });
     } finally {
       // Closes its descriptors, then removes the stale cgroups of runs that are gone.
-      cgroup.started();
+      cgroup?.started();
     }
     spawned();
   } catch (err) {
@@ -137,7 +153,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   const code = exitCodeOf(status);
   notifier.stopping(`the app exited with ${code}; cleaning up`);
   await relay?.drained;
-  const outOfMemory = outOfMemoryLine(cgroup, code);
+  const outOfMemory = cgroup && outOfMemoryLine(cgroup, code);
   if (outOfMemory) io.stderr.write(outOfMemory);
   return code;
 }
@@ -155,6 +171,18 @@ async function withImage(options: RunOptions, io: CommandIO): Promise<{ options:
     if (isImageError(err)) throw new RunRefused(`run: image ${options.imageRun.ref}: ${err.message}`);
     throw err;
   }
+}
+
+/** What a rootless run cannot do yet is refused; with swap on, the secrets could reach it. */
+function checkRootless(options: RunOptions, io: CommandIO): void {
+  const { rootlessRefusal, swapIsOn } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
+  const refusal = rootlessRefusal(options);
+  if (refusal) throw new RunRefused(`run: ${refusal}`);
+  if (io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write('hush: debug cgroup: rootless: no delegated cgroup v2 subtree; the default pids limit is skipped\n');
+  if (!swapIsOn()) return;
+  const why = 'swap is on, and a rootless secrets tmpfs cannot be noswap';
+  if (options.requireNoswap) throw new RunRefused(`run: ${why} (--require-noswap)`);
+  io.stderr.write(`hush: run: warning: ${why}: secrets could reach swap (--require-noswap refuses)\n`);
 }
 
 function openVolumes(options: RunOptions): import('./volumes').OpenedVolumes | undefined {

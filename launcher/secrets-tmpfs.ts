@@ -13,8 +13,13 @@ export interface SecretsTmpfs {
 }
 
 export function createSecretsTmpfs(options: { sizeBytes: number; uid: number; gid: number }): SecretsTmpfs {
+  const { fd, noswap } = native().createSecretsFs(options.sizeBytes, options.uid, options.gid);
+  return adoptSecretsTmpfs(fd, noswap);
+}
+
+/** A tmpfs made elsewhere: by a rootless container's child, inside its user namespace. */
+export function adoptSecretsTmpfs(fd: number, noswap: boolean): SecretsTmpfs {
   const addon = native();
-  const { fd, noswap } = addon.createSecretsFs(options.sizeBytes, options.uid, options.gid);
   let open = true;
   return {
     fd,

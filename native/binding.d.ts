@@ -49,6 +49,23 @@ export interface SpawnSpec {
   rootfsFd?: number;
   /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
   volumes?: { fd: number; target: string }[];
+  /** Rootless: a user namespace of the container's own; the child makes the secrets tmpfs. */
+  userns?: UsernsSpec;
+}
+
+/** native/src/userns.c: the maps as flat (inside, outside, count) triples, in decimal. */
+export interface UsernsSpec {
+  uidMap: string[];
+  gidMap: string[];
+  /** The setuid helpers that may map a /etc/subuid range; without them, one-line maps. */
+  newuidmap?: string;
+  newgidmap?: string;
+  secretsSizeBytes: number;
+  /** Owner of the tmpfs root, inside the namespace. */
+  secretsUid: number;
+  secretsGid: number;
+  /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
+  denySetgroups: boolean;
 }
 
 export interface TmpfsMount {
@@ -89,6 +106,11 @@ export interface SpawnedContainer {
   ptyFd: number;
   /** A duplicate of ptyFd for writing (libuv watches one handle per descriptor), or -1. */
   ptyWriteFd: number;
+  /** Rootless: the sync socket, until releaseContainer; else -1. */
+  syncFd: number;
+  /** Rootless: the secrets tmpfs the child made (-1 when it died first). */
+  secretsFd: number;
+  secretsNoswap: boolean;
 }
 
 export interface ExitStatus {
@@ -113,6 +135,8 @@ export interface ControlEvent {
 
 export interface NativeBinding {
   spawn(spec: SpawnSpec): SpawnedContainer;
+  /** A rootless child's go-ahead, with what is known only after the first render. */
+  releaseContainer(syncFd: number, channelFd: number, tty: boolean, env: string[], maskPaths: string[]): { ptyFd: number; ptyWriteFd: number };
   onExit(pidfd: number, callback: (status: ExitStatus) => void): void;
   watchChannel(channelFd: number, callback: (event: ControlEvent) => void): void;
   signal(pidfd: number, signo: number): boolean;

@@ -317,6 +317,35 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   spec.cgroup_join_fds = cgroup_join_fds.data();
   spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
 
+  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid }
+  hush_userns userns{};
+  std::vector<std::string> userns_strings, uid_map, gid_map;
+  std::vector<const char*> uid_map_ptrs, gid_map_ptrs;
+  if (obj.Has("userns") && obj.Get("userns").IsObject()) {
+    Napi::Object u = obj.Get("userns").As<Napi::Object>();
+    uid_map = StringArray(env, u.Get("uidMap"), "spawn: spec.userns.uidMap");
+    gid_map = StringArray(env, u.Get("gidMap"), "spawn: spec.userns.gidMap");
+    if (uid_map.empty() || uid_map.size() % 3 || gid_map.empty() || gid_map.size() % 3 || uid_map.size() > 30 || gid_map.size() > 30)
+      Usage(env, "spawn: spec.userns maps must be 1 to 10 triples");
+    for (auto& item : uid_map) uid_map_ptrs.push_back(item.c_str());
+    for (auto& item : gid_map) gid_map_ptrs.push_back(item.c_str());
+    uid_map_ptrs.push_back(nullptr);
+    gid_map_ptrs.push_back(nullptr);
+    userns_strings = {u.Get("newuidmap").IsString() ? StringField(u, "newuidmap") : "",
+                      u.Get("newgidmap").IsString() ? StringField(u, "newgidmap") : "",
+                      std::to_string(IntField(u, "secretsSizeBytes")), std::to_string(IntField(u, "secretsUid")),
+                      std::to_string(IntField(u, "secretsGid"))};
+    userns.uid_map = uid_map_ptrs.data();
+    userns.gid_map = gid_map_ptrs.data();
+    userns.newuidmap = userns_strings[0].empty() ? nullptr : userns_strings[0].c_str();
+    userns.newgidmap = userns_strings[1].empty() ? nullptr : userns_strings[1].c_str();
+    userns.secrets_size = userns_strings[2].c_str();
+    userns.secrets_uid = userns_strings[3].c_str();
+    userns.secrets_gid = userns_strings[4].c_str();
+    userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
+    spec.userns = &userns;
+  }
+
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);
   if (spec.init_fd >= 0) close(spec.init_fd);
@@ -332,6 +361,38 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   out.Set("ptyFd", result.pty_fd);
   // A second descriptor for writing: libuv watches one handle per descriptor.
   out.Set("ptyWriteFd", result.pty_fd >= 0 ? fcntl(result.pty_fd, F_DUPFD_CLOEXEC, 3) : -1);
+  out.Set("syncFd", result.sync_fd);
+  out.Set("secretsFd", result.secrets_fd);
+  out.Set("secretsNoswap", Napi::Boolean::New(env, result.secrets_noswap != 0));
+  return out;
+}
+
+std::string NulJoined(const std::vector<std::string>& items) {
+  std::string blob;
+  for (auto& item : items) {
+    blob += item;
+    blob.push_back('\0');
+  }
+  return blob;
+}
+
+// releaseContainer(syncFd, channelFd, tty, env, maskPaths) -> { ptyFd, ptyWriteFd }: a rootless
+// child's GO (userns.c); returns once it has exec'd, and closes syncFd.
+Napi::Value ReleaseContainer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5 || !info[0].IsNumber() || !info[1].IsNumber()) Usage(env, "releaseContainer(syncFd, channelFd, tty, env, maskPaths)");
+  int sync_fd = info[0].As<Napi::Number>().Int32Value();
+  std::string env_blob = NulJoined(StringArray(env, info[3], "releaseContainer: env"));
+  std::string mask_blob = NulJoined(StringArray(env, info[4], "releaseContainer: maskPaths"));
+  int rc = hush_userns_release(sync_fd, env_blob.data(), env_blob.size(), mask_blob.data(), mask_blob.size());
+  int err = errno;
+  close(sync_fd);
+  if (rc < 0) throw SyscallError(env, err, "send", "sync (rootless start)");
+  int pty_fd = -1;
+  if (info[2].ToBoolean()) hush_take_pty_record(info[1].As<Napi::Number>().Int32Value(), &pty_fd);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ptyFd", pty_fd);
+  out.Set("ptyWriteFd", pty_fd >= 0 ? fcntl(pty_fd, F_DUPFD_CLOEXEC, 3) : -1);
   return out;
 }
 
@@ -626,6 +687,7 @@ Napi::Value ForwardedSignals(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
+  exports.Set("releaseContainer", Napi::Function::New(env, ReleaseContainer));
   exports.Set("onExit", Napi::Function::New(env, OnExit));
   exports.Set("watchChannel", Napi::Function::New(env, WatchChannel));
   exports.Set("signal", Napi::Function::New(env, Signal));

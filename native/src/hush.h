@@ -64,6 +64,29 @@ struct hush_spec {
   const int *volume_fds;       /* detached mounts from hush_volume_open ... */
   const char *const *volume_targets; /* ... and where each goes inside the root (volumes.c) */
   size_t volume_count;
+  const struct hush_userns *userns;  /* rootless: a user namespace of the container's own, or NULL */
+};
+
+/* userns.c: what a rootless spawn maps and how it makes the secrets tmpfs in the child. */
+struct hush_userns {
+  const char *const *uid_map;  /* inside, outside, count, ... NULL-terminated */
+  const char *const *gid_map;
+  const char *newuidmap;       /* the setuid helpers for a /etc/subuid range, or NULL: one-line */
+  const char *newgidmap;       /* maps written by the launcher itself */
+  const char *secrets_size;    /* the tmpfs's options, formatted before clone */
+  const char *secrets_uid;
+  const char *secrets_gid;
+  int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
+};
+
+/* GO, parent → rootless child, on the sync socket: followed by env_bytes of "K=V\0" strings
+ * and mask_bytes of mask paths. */
+enum { HUSH_GO = 0x676f };
+struct hush_go_header {
+  int32_t type;
+  int32_t env_bytes;
+  int32_t mask_bytes;
+  int32_t reserved;
 };
 
 /* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
@@ -100,7 +123,7 @@ int hush_load_filter(const struct hush_hardening *h, int report_fd);
 int hush_confine_app(const struct hush_hardening *h, int report_fd);
 
 /* One failure record, sent whole over the SOCK_SEQPACKET error channel. */
-enum hush_record_type { HUSH_RECORD_ERROR = 1, HUSH_RECORD_READY = 2, HUSH_RECORD_PTY = 3 /* + SCM_RIGHTS */ };
+enum hush_record_type { HUSH_RECORD_ERROR = 1, HUSH_RECORD_READY = 2, HUSH_RECORD_PTY = 3 /* + SCM_RIGHTS */, HUSH_RECORD_SECRETS = 4 /* + SCM_RIGHTS */ };
 
 struct hush_record {
   int32_t type;
@@ -176,8 +199,19 @@ struct hush_spawn_result {
   int channel_fd;     /* our end of the error channel; with init, also the control channel */
   int pty_fd;         /* with --tty: the master of the container's pty, else -1 */
   struct hush_record failure;  /* type == HUSH_RECORD_ERROR when the launcher's own step failed */
+  int sync_fd;        /* rootless: our end of the sync socket (userns.c), until hush_userns_release */
+  int secrets_fd;     /* rootless: the tmpfs the child made, or -1 when it died first */
+  int secrets_noswap;
 };
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
+ssize_t hush_receive_record(int fd, struct hush_record *record, int *fd_out);
+void hush_take_pty_record(int fd, int *pty_fd);
+
+/* userns.c */
+int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *started, int sync_fd, int report_fd);
+int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
+int hush_userns_release(int sync_fd, const char *env, size_t env_bytes, const char *masks, size_t mask_bytes);
+void hush_userns_wait_exec(int sync_fd);
 
 /* write-files.c: 0, or the errno of the step that failed (the temporary file is removed). */
 int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint8_t *bytes, size_t length,

@@ -44,6 +44,8 @@ struct child_args {
   const struct hush_spec *spec;
   int fd;                  /* the child's end of the error/control channel */
   char *const *init_argv;  /* hush-init's arguments, built before clone */
+  int sync_fd;             /* rootless: the child's end of the sync socket (userns.c), else -1 */
+  int parent_fds[2];       /* rootless: the parent's ends, which the child's copy must close */
 };
 
 /* Closes every descriptor from 3 up except `keep_a` and `keep_b`. */
@@ -61,7 +63,17 @@ static int child_main(void *raw) {
   const struct hush_spec *spec = args->spec;
   int fd = args->fd;
   hush_reset_signals();
+  if (spec->userns) {
+    /* A copy of the parent holds the parent's ends too: without them, EOF means it is gone. */
+    close(args->parent_fds[0]);
+    close(args->parent_fds[1]);
+  }
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
+  struct hush_spec started;
+  if (spec->userns) {
+    if (hush_userns_child_start(spec, &started, args->sync_fd, fd) < 0) _exit(125);
+    spec = &started;
+  }
   if (hush_enter_cgroups(spec, fd) < 0) _exit(125);
   mode_t saved_umask = umask(0);
   if (spec->net_none && hush_bring_up_loopback(fd) < 0) _exit(125);
@@ -129,7 +141,7 @@ static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers
 }
 
 /* recv of one record; a descriptor passed with it (the pty master) lands in *fd_out. */
-static ssize_t receive_record(int fd, struct hush_record *record, int *fd_out) {
+ssize_t hush_receive_record(int fd, struct hush_record *record, int *fd_out) {
   struct iovec iov = {record, sizeof *record};
   union {
     char buf[CMSG_SPACE(sizeof(int))];
@@ -148,7 +160,7 @@ static ssize_t receive_record(int fd, struct hush_record *record, int *fd_out) {
 }
 
 /* Receives the first queued record if it is the PTY record; leaves anything else queued. */
-static void take_pty_record(int fd, int *pty_fd) {
+void hush_take_pty_record(int fd, int *pty_fd) {
   struct hush_record record;
   ssize_t n;
   do {
@@ -156,14 +168,14 @@ static void take_pty_record(int fd, int *pty_fd) {
     /* ECONNRESET: the child died without reading the hardening record meant for init; it is
      * reported once, and what the child sent is still queued behind it. */
   } while (n < 0 && (errno == EINTR || errno == ECONNRESET));
-  if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_PTY) receive_record(fd, &record, pty_fd);
+  if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_PTY) hush_receive_record(fd, &record, pty_fd);
 }
 
 #define CHILD_STACK_SIZE (256 * 1024)
 
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   memset(out, 0, sizeof *out);
-  out->pidfd = out->channel_fd = out->pty_fd = -1;
+  out->pidfd = out->channel_fd = out->pty_fd = out->sync_fd = out->secrets_fd = -1;
 
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -181,7 +193,16 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     close(sv[1]);
     return -1;
   }
-  struct child_args args = {spec, sv[1], init_argv};
+  int sync_sv[2] = {-1, -1};
+  if (spec->userns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_sv) < 0) {
+    set_failure(out, "socketpair", errno);
+    free(init_argv);
+    munmap(stack, CHILD_STACK_SIZE);
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  struct child_args args = {spec, sv[1], init_argv, sync_sv[1], {sv[0], sync_sv[0]}};
   /* Init reads what confines the app as its first message. */
   if (spec->use_init && send(sv[0], spec->hardening, sizeof *spec->hardening, MSG_NOSIGNAL) != (ssize_t)sizeof *spec->hardening) {
     set_failure(out, "send", errno);
@@ -196,6 +217,8 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
    * the cost does not grow with the size of the Node process. */
   int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   if (spec->net_none) flags |= CLONE_NEWNET;
+  /* Rootless: a copy of us, not a vfork child, since it waits for us twice (userns.c). */
+  if (spec->userns) flags = (flags & ~(CLONE_VM | CLONE_VFORK)) | CLONE_NEWUSER;
 
   sigset_t all, saved;
   sigfillset(&all);
@@ -207,16 +230,39 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   munmap(stack, CHILD_STACK_SIZE);
   free(init_argv);
   close(sv[1]);
+  if (sync_sv[1] >= 0) close(sync_sv[1]);
   if (pid < 0) {
     close(sv[0]);
+    if (sync_sv[0] >= 0) close(sync_sv[0]);
     set_failure(out, "clone", clone_errno);
+    return -1;
+  }
+  if (spec->userns) {
+    out->pid = pid;
+    out->pidfd = pidfd;
+    out->channel_fd = sv[0];
+    if (hush_userns_parent_start(spec, pid, sync_sv[0], out) == 0) {
+      if (spec->secrets_fd < 0) return 0; /* the child waits for hush_userns_release */
+      hush_userns_wait_exec(sync_sv[0]);
+      close(sync_sv[0]);
+      out->sync_fd = -1;
+      if (spec->hardening->tty) hush_take_pty_record(sv[0], &out->pty_fd);
+      return 0;
+    }
+    /* The maps could not be written: the child never gets further than waiting for them. */
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    waitpid(pid, NULL, 0);
+    close(pidfd);
+    close(sv[0]);
+    close(sync_sv[0]);
+    out->pidfd = out->channel_fd = -1;
     return -1;
   }
 
   /* With --tty the child sent the pty master before it exec'd, and clone returns only after
    * that exec (or the child's death): if it got that far, the PTY record is queued first. The
    * verdict behind it stays queued for the addon's channel watcher. */
-  if (spec->hardening->tty) take_pty_record(sv[0], &out->pty_fd);
+  if (spec->hardening->tty) hush_take_pty_record(sv[0], &out->pty_fd);
   out->pid = pid;
   out->pidfd = pidfd;
   out->channel_fd = sv[0];

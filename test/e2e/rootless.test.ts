@@ -1,0 +1,92 @@
+// hush run as an ordinary user (docs/rootless.md): a user created here runs a copy of the built
+// tree from a 0755 directory under /var/tmp (the clone may sit where that user cannot enter).
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repo } from './helpers';
+
+const user = 'hushrootless';
+const haveTools = ['useradd', 'userdel', 'setpriv'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+const isRoot = process.geteuid?.() === 0;
+const usernsOk = spawnSync('unshare', ['-U', '-r', 'true']).status === 0;
+const missing = !isRoot ? 'needs root to create the user' : !haveTools ? 'needs useradd, setpriv' : !usernsOk ? 'needs user namespaces' : undefined;
+
+let tree = '';
+let uid = 0;
+
+function runAs(args: string[]) {
+  const result = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', `HOME=${tree}`, 'PATH=/usr/bin:/bin',
+    path.join(tree, 'bin', 'hush'), 'run', ...args], { cwd: tree, encoding: 'utf8', timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missing})` : ''}`, () => {
+  beforeAll(() => {
+    spawnSync('userdel', [user]);
+    execFileSync('useradd', ['--no-create-home', '--shell', '/bin/sh', user]);
+    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+    tree = fs.mkdtempSync('/var/tmp/hush-rootless-');
+    fs.chmodSync(tree, 0o755);
+    for (const part of ['bin', 'dist', 'native', 'node_modules', 'policies', 'package.json']) {
+      if (fs.existsSync(path.join(repo, part))) fs.cpSync(path.join(repo, part), path.join(tree, part), { recursive: true });
+    }
+    fs.writeFileSync(path.join(tree, 'private'), 'not for you\n', { mode: 0o600 });
+  });
+  afterAll(() => {
+    spawnSync('userdel', [user]);
+    if (tree) fs.rmSync(tree, { recursive: true, force: true });
+  });
+
+  it('runs as root of its own user namespace, with a secret rendered into the tmpfs the child made', () => {
+    const r = runAs(['--secret', 'token=s3cret', '--', 'sh', '-c', 'id -u; cat /run/secrets/token; echo; echo $$; cat /proc/self/uid_map']);
+    expect(r.code).toBe(0);
+    const [id, secret, pid, map, range] = r.stdout.split('\n');
+    expect(id).toBe('0');
+    expect(secret).toBe('s3cret');
+    expect(pid).toBe('2'); // hush-init is PID 1
+    expect(map.trim().split(/\s+/)).toEqual(['0', String(uid), '1']);
+    // useradd gives the user a /etc/subuid range where that file exists: then the full range.
+    const subuid = fs.existsSync('/etc/subuid') && fs.readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+    if (subuid) expect(range.trim().split(/\s+/)).toEqual(['1', subuid.split(':')[1], subuid.split(':')[2]]);
+    else expect(r.stderr).toContain('one uid mapped');
+  });
+
+  it('init reaps orphans and passes the exit status', () => {
+    const r = runAs(['--', 'sh', '-c', '(sleep 0.1 &) ; sleep 0.3; ps -o stat= -A 2>/dev/null | grep -c Z || true; exit 7']);
+    expect(r.code).toBe(7);
+  });
+
+  it('cannot read what the user cannot: /root and another user\'s 0600 file', () => {
+    const r = runAs(['--', 'sh', '-c', `cat ${path.join(tree, 'private')}; echo status=$?; ls -ln ${path.join(tree, 'private')}; ls /root/ 2>&1 | head -1`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('status=1');
+    expect(r.stdout).not.toContain('not for you');
+    expect(r.stdout).toMatch(/65534 +65534/); // root-owned host files show as nobody
+  });
+
+  it('--net none has only loopback', () => {
+    const r = runAs(['--net', 'none', '--', 'sh', '-c', 'ls /sys/class/net']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('lo');
+  });
+
+  it('refuses limits it cannot apply, with the reason (exit 125)', () => {
+    const r = runAs(['--memory', '64m', '--', 'true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain('delegated cgroup v2');
+  });
+
+  const swapOn = fs.readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1;
+  it(`says nothing about noswap with swap ${swapOn ? 'on: warns, --require-noswap refuses' : 'off; --require-noswap runs'}`, () => {
+    const plain = runAs(['--', 'true']);
+    const strict = runAs(['--require-noswap', '--', 'true']);
+    if (swapOn) {
+      expect(plain.stderr).toContain('secrets could reach swap');
+      expect(strict.code).toBe(125);
+    } else {
+      expect(plain.stderr).not.toContain('swap');
+      expect(strict.code).toBe(0);
+    }
+  });
+});
