@@ -54,3 +54,23 @@ void hush_send_ready(int fd) {
   rec.type = HUSH_RECORD_READY;
   hush_send_record(fd, &rec);
 }
+
+int hush_send_record_fd(int fd, int type, int32_t err, int passed) {
+  struct hush_record record;
+  memset(&record, 0, sizeof record);
+  record.type = type;
+  record.err = err;
+  struct iovec iov = {&record, sizeof record};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  memset(&control, 0, sizeof control);
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &passed, sizeof passed);
+  return HUSH_RETRY(sendmsg(fd, &msg, MSG_NOSIGNAL)) == (ssize_t)sizeof record ? 0 : -1;
+}

@@ -153,6 +153,8 @@ void hush_record_fill(struct hush_record *rec, const char *syscall, const char *
 void hush_send_record(int fd, const struct hush_record *rec);
 void hush_report(int fd, const char *syscall, const char *path, int err);
 void hush_send_ready(int fd);
+/* One record of `type` carrying the descriptor `passed` (SCM_RIGHTS): 0, or -1 with errno. */
+int hush_send_record_fd(int fd, int type, int32_t err, int passed);
 size_t hush_strlcpy(char *dst, const char *src, size_t size);
 int hush_join(char *dst, size_t size, const char *a, const char *b);
 

@@ -17,26 +17,7 @@ static int fail(int report_fd, const char *syscall, const char *what) {
 
 /* Sends the master to the parent as a HUSH_RECORD_PTY record carrying it by SCM_RIGHTS. */
 static int send_master(int report_fd, int master) {
-  struct hush_record rec;
-  memset(&rec, 0, sizeof rec);
-  rec.type = HUSH_RECORD_PTY;
-  struct iovec iov = {&rec, sizeof rec};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &master, sizeof master);
-  ssize_t n;
-  do {
-    n = sendmsg(report_fd, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n == (ssize_t)sizeof rec ? 0 : -1;
+  return hush_send_record_fd(report_fd, HUSH_RECORD_PTY, 0, master);
 }
 
 /* In the container, after pivot_root: /dev/ptmx is its own devpts instance. */

@@ -35,23 +35,7 @@
 /* ---- child side ---- */
 
 static int send_secrets_fd(int sync_fd, int tmpfs_fd, int noswap) {
-  struct hush_record record;
-  memset(&record, 0, sizeof record);
-  record.type = HUSH_RECORD_SECRETS;
-  record.err = noswap;
-  struct iovec iov = {&record, sizeof record};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &tmpfs_fd, sizeof tmpfs_fd);
-  return HUSH_RETRY(sendmsg(sync_fd, &msg, MSG_NOSIGNAL)) == (ssize_t)sizeof record ? 0 : -1;
+  return hush_send_record_fd(sync_fd, HUSH_RECORD_SECRETS, noswap, tmpfs_fd);
 }
 
 static int make_secrets_fs(const struct hush_userns *u, int *noswap) {
