@@ -185,32 +185,22 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   char numbers[3][24];
   char **init_argv = spec->use_init ? build_init_argv(spec, sv[1], numbers) : NULL;
   void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  int sync_sv[2] = {-1, -1};
+  struct child_args args = {spec, sv[1], init_argv, sync_sv[1], {sv[0], sync_sv[0]}};
   if ((spec->use_init && !init_argv) || stack == MAP_FAILED) {
     set_failure(out, "mmap", ENOMEM);
-    free(init_argv);
-    if (stack != MAP_FAILED) munmap(stack, CHILD_STACK_SIZE);
-    close(sv[0]);
-    close(sv[1]);
-    return -1;
+    goto before_clone_failed;
   }
-  int sync_sv[2] = {-1, -1};
   if (spec->userns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync_sv) < 0) {
     set_failure(out, "socketpair", errno);
-    free(init_argv);
-    munmap(stack, CHILD_STACK_SIZE);
-    close(sv[0]);
-    close(sv[1]);
-    return -1;
+    goto before_clone_failed;
   }
-  struct child_args args = {spec, sv[1], init_argv, sync_sv[1], {sv[0], sync_sv[0]}};
+  args.sync_fd = sync_sv[1];
+  args.parent_fds[1] = sync_sv[0];
   /* Init reads what confines the app as its first message. */
   if (spec->use_init && send(sv[0], spec->hardening, sizeof *spec->hardening, MSG_NOSIGNAL) != (ssize_t)sizeof *spec->hardening) {
     set_failure(out, "send", errno);
-    free(init_argv);
-    munmap(stack, CHILD_STACK_SIZE);
-    close(sv[0]);
-    close(sv[1]);
-    return -1;
+    goto before_clone_failed;
   }
 
   /* posix_spawn's way: the child shares our memory and we are suspended until it execs, so
@@ -267,4 +257,13 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   out->pidfd = pidfd;
   out->channel_fd = sv[0];
   return 0;
+
+before_clone_failed:
+  free(init_argv);
+  if (stack != MAP_FAILED) munmap(stack, CHILD_STACK_SIZE);
+  for (int i = 0; i < 2; i++) {
+    close(sv[i]);
+    if (sync_sv[i] >= 0) close(sync_sv[i]);
+  }
+  return -1;
 }
