@@ -18,38 +18,20 @@ const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 
 const repo = path.resolve(__dirname, '..');
-const dist = path.join(repo, 'dist');
 const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 const N_SECRETS = num('BENCH_SECRETS', 10_000);
 const RUNS = num('BENCH_RUNS', 3);
 const SETTLE_MS = num('BENCH_SETTLE_MS', 10_000);
 const AIM_MIB = 128;
 
-const store = require(path.join(dist, 'agent', 'sources', 'file-store', 'index.js'));
-const nacl = require(path.join(repo, 'node_modules', 'tweetnacl'));
+const { writeFixture } = require('./agent-fixture');
 const work = path.join(repo, 'bench', '.work', 'agent-memory');
 
-const name = (i) => `s${String(i).padStart(5, '0')}`;
-const key = (i) => `bench/${name(i)}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const mib = (kib) => (kib / 1024).toFixed(1);
 
 async function makeFixture() {
-  fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(work, { recursive: true });
-  const identity = store.identityFileText(nacl.randomBytes(32));
-  const recipient = identity.split('\n').find((l) => l.startsWith('# recipient: ')).slice('# recipient: '.length);
-  const identityFile = path.join(work, 'identity');
-  fs.writeFileSync(identityFile, identity, { mode: 0o600 });
-  const storePath = path.join(work, 'store.hush');
-  await store.createStore(storePath, { identity }, { recipients: [recipient] });
-  const value = (i) => Buffer.from(`value-${i}-${nacl.randomBytes(12).toString('hex')}`);
-  await store.updateEntries(storePath, { identity }, () => new Map(Array.from({ length: N_SECRETS }, (_, i) => [key(i), value(i)])));
-  const lines = ['version: 1', 'name: bench-memory', 'sources:', '  dev: { type: file, path: store.hush }', 'secrets:'];
-  for (let i = 0; i < N_SECRETS; i++) lines.push(`  - { file: ${name(i)}, source: dev, key: ${key(i)} }`);
-  lines.push('rotate:', '  every: 1h', 'on_change: none', '');
-  const policyFile = path.join(work, 'policy.yaml');
-  fs.writeFileSync(policyFile, lines.join('\n'));
+  const { identityFile, policyFile } = await writeFixture(work, N_SECRETS, 'memory');
   return { identityFile, policyFile };
 }
 

@@ -44,9 +44,8 @@ const { createTmpfsSink } = lib('sink', 'tmpfs-sink.js');
 const { createSources } = lib('sources', 'index.js');
 const { systemClock } = lib('ports', 'clock.js');
 const { systemRandom } = lib('ports', 'random.js');
-const store = require(path.join(dist, 'agent', 'sources', 'file-store', 'index.js'));
 const { createLogger, Redactor } = lib('log.js');
-const nacl = require(path.join(repo, 'node_modules', 'tweetnacl'));
+const { name, key, valueFor, writeFixture, store } = require('./agent-fixture');
 
 const work = path.join(repo, 'bench', '.work', 'agent');
 const quiet = createLogger({ level: 'error' });
@@ -69,9 +68,6 @@ const cpuMs = (c0) => {
 };
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const fmtInt = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
-const name = (i) => `s${String(i).padStart(5, '0')}`;
-const key = (i) => `bench/${name(i)}`;
-const valueFor = (i, round) => Buffer.from(`value-${i}-${round}-${nacl.randomBytes(12).toString('hex')}`);
 
 function table(title, header, rows) {
   const cells = [header, ...rows].map((r) => r.map(String));
@@ -115,23 +111,7 @@ function dropTmpfs(dir) {
 
 async function makeFixture(label, count) {
   const dir = path.join(work, label);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const identity = store.identityFileText(nacl.randomBytes(32));
-  const recipient = identity.split('\n').find((l) => l.startsWith('# recipient: ')).slice('# recipient: '.length);
-  const identityFile = path.join(dir, 'identity');
-  fs.writeFileSync(identityFile, identity, { mode: 0o600 });
-  const creds = { identity };
-  const storePath = path.join(dir, 'store.hush');
-  await store.createStore(storePath, creds, { recipients: [recipient] });
-  const t0 = performance.now();
-  await store.updateEntries(storePath, creds, () => new Map(Array.from({ length: count }, (_, i) => [key(i), valueFor(i, 0)])));
-  const fillMs = performance.now() - t0;
-  const lines = ['version: 1', `name: bench-${label}`, 'sources:', '  dev: { type: file, path: store.hush }', 'secrets:'];
-  for (let i = 0; i < count; i++) lines.push(`  - { file: ${name(i)}, source: dev, key: ${key(i)} }`);
-  lines.push('rotate:', '  every: 1h', 'on_change: none', '');
-  const policyFile = path.join(dir, 'policy.yaml');
-  fs.writeFileSync(policyFile, lines.join('\n'));
+  const { identityFile, creds, storePath, policyFile, fillMs } = await writeFixture(dir, count, label);
   const t1 = performance.now();
   const loaded = await loadPolicies([policyFile], dir);
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
