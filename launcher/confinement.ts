@@ -38,7 +38,7 @@ export interface ConfinementSpec {
 const LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET = 1;
 const LANDLOCK_SCOPE_SIGNAL = 2;
 /** The first Landlock ABI with scopes. */
-export const landlockScopesAbi = 6;
+const landlockScopesAbi = 6;
 
 export function resolveConfinement(options: ConfinementOptions, deps: ConfinementDeps): ConfinementSpec {
   const { landlockAbi, debug } = deps;

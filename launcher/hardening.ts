@@ -8,13 +8,13 @@ import type { TmpfsMount } from '../native';
 const MiB = 1024 * 1024;
 
 /** The writable places every container gets, each capped (tmpfs uses memory only for content). */
-export const defaultTmpfs: readonly TmpfsMount[] = [
+const defaultTmpfs: readonly TmpfsMount[] = [
   { path: '/tmp', sizeBytes: 256 * MiB, mode: 0o1777, noexec: false },
   { path: '/run', sizeBytes: 32 * MiB, mode: 0o755, noexec: true },
   { path: '/dev/shm', sizeBytes: 64 * MiB, mode: 0o1777, noexec: true },
 ];
 /** The size of a `--tmpfs PATH` without `:size=` that is not one of the defaults. */
-export const defaultTmpfsSize = 64 * MiB;
+const defaultTmpfsSize = 64 * MiB;
 
 /**
  * With the host's / as root, what a root app must not read (systemd's ProtectHome= and the

@@ -19,7 +19,7 @@ export interface RenderProblem {
 }
 
 /** "dev:db/password: no entry 'db/password' in store ..." or "vault:kv/app#zz (has no such field)". */
-export function describeMissingInput(m: MissingInput): string {
+function describeMissingInput(m: MissingInput): string {
   if (m.fetchError === undefined) return describeMissing(m);
   return `${m.reason === 'not available' ? describeRef(m) : describeMissing(m)}: ${m.fetchError}`;
 }

@@ -25,7 +25,7 @@ export function nextRotation(fetchedAt: number, rotate: RotateSpec, rand: Random
 /** Renew at this fraction of a TTL (Vault Agent and consul-template renew at about 2/3). */
 export const renewFraction = 2 / 3;
 /** Renewals come up to this fraction of the renewal delay early, so many agents spread out. */
-export const renewJitter = 0.1;
+const renewJitter = 0.1;
 
 /**
  * When to renew something granted for `ttlMs` at `grantedAt`: `fraction` of the TTL, minus up

@@ -3,7 +3,7 @@
 // both, and mounts whose root is not the hierarchy's root (a cgroup namespace, a bind mount).
 
 /** The v1 controllers a container's cgroup uses: limits on memory, cpu, pids; cpuacct for usage. */
-export const v1Controllers = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
+const v1Controllers = ['memory', 'cpu', 'cpuacct', 'pids'] as const;
 export type V1Controller = (typeof v1Controllers)[number];
 
 export interface Hierarchy {
@@ -30,7 +30,7 @@ interface CgroupMount {
 /** mountinfo escapes space, tab, newline and backslash as \ooo. */
 const unescape = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
-export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
+function parseCgroupMounts(mountinfo: string): CgroupMount[] {
   const mounts: CgroupMount[] = [];
   for (const line of mountinfo.split('\n')) {
     if (!line.includes(' - cgroup')) continue;
@@ -45,7 +45,7 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
 }
 
 /** `/proc/self/cgroup`: hierarchy id → controllers and our path in it. */
-export function parseProcCgroup(text: string): { controllers: string[]; path: string }[] {
+function parseProcCgroup(text: string): { controllers: string[]; path: string }[] {
   return text
     .split('\n')
     .filter((line) => line !== '')

@@ -5,7 +5,7 @@ import { UsageError } from '../flags';
 /** CFS period: `--cpus N` becomes a quota of N periods' worth of CPU time per period. */
 export const cpuPeriodUs = 100_000;
 /** podman's default: enough for any sane app, and a fork bomb stops there. */
-export const defaultPidsLimit = 2048;
+const defaultPidsLimit = 2048;
 /** docker and podman refuse less: the kernel and the init need some memory of their own. */
 const minimumMemory = 6 * 1024 * 1024;
 
@@ -24,7 +24,7 @@ export interface ResourceLimits {
 
 const unitShift: Record<string, number> = { '': 0, k: 10, m: 20, g: 30 };
 
-export function parseMemory(text: string): number {
+function parseMemory(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(text);
   const fail = (why: string) => new UsageError(`--memory: ${why}, got '${text}'`);
   if (!match) throw fail('expected a size in bytes, or with k, m or g (64m, 1.5g)');
@@ -36,7 +36,7 @@ export function parseMemory(text: string): number {
   return bytes;
 }
 
-export function parseCpus(text: string): number {
+function parseCpus(text: string): number {
   const cpus = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
   if (!(cpus >= 0.01) || !Number.isFinite(cpus)) {
     throw new UsageError(`--cpus: expected a number of CPUs of at least 0.01 (0.5, 2), got '${text}'`);
@@ -45,7 +45,7 @@ export function parseCpus(text: string): number {
 }
 
 /** 0 means unlimited; the answer is undefined then. */
-export function parsePidsLimit(text: string): number | undefined {
+function parsePidsLimit(text: string): number | undefined {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new UsageError(`--pids-limit: expected a whole number of processes (0 for no limit), got '${text}'`);
   }

@@ -26,7 +26,7 @@ options:
 
 const tlsReloadMs = 60_000;
 
-export function parseListen(address: string): { host: string; port: number } {
+function parseListen(address: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new UsageError(`--listen expects HOST:PORT or :PORT, got '${address}'`);

@@ -5,7 +5,7 @@ import { isImageError } from '../images/errors';
 import { createProgress, formatBytes } from '../images/progress';
 import type { CommandMain } from './types';
 
-export const pullUsage = `usage: hush pull [--insecure-registry HOST]... REF
+const pullUsage = `usage: hush pull [--insecure-registry HOST]... REF
 
 REF: docker-archive:PATH[:NAME:TAG] | PATH.tar | oci-archive:PATH[:TAG] | oci:DIR[:TAG] | PATH.aci
      | [HOST[:PORT]/]NAME[:TAG|@sha256:DIGEST]`;

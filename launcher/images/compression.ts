@@ -8,7 +8,7 @@ import { Decompress } from 'fzstd';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
-export function sniffCompression(head: Uint8Array): Compression {
+function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   return 'none';

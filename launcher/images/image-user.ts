@@ -10,7 +10,7 @@ export interface PasswdEntry {
   home: string;
 }
 
-export function parsePasswd(text: string): PasswdEntry[] {
+function parsePasswd(text: string): PasswdEntry[] {
   return text.split('\n').flatMap((line) => {
     const f = line.split(':');
     if (f.length < 7 || !/^\d+$/.test(f[2]) || !/^\d+$/.test(f[3])) return [];
@@ -18,7 +18,7 @@ export function parsePasswd(text: string): PasswdEntry[] {
   });
 }
 
-export function parseGroup(text: string): { name: string; gid: number }[] {
+function parseGroup(text: string): { name: string; gid: number }[] {
   return text.split('\n').flatMap((line) => {
     const f = line.split(':');
     if (f.length < 3 || !/^\d+$/.test(f[2])) return [];

@@ -5,7 +5,7 @@
 import { isDigest } from './digest';
 import { imageErrors } from './errors';
 
-export const mediaTypes = {
+const mediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',

@@ -36,7 +36,7 @@ function pickByTag(manifests: Descriptor[], tag: string | undefined, where: stri
  * From an index (bytes) to an image, loading documents with `blob(digest)` (verified by the
  * caller). A picked entry that is itself an index resolves to linux/<this arch>.
  */
-export function resolveFromIndex(name: string, index: Buffer, tag: string | undefined, where: string, blob: (digest: string, what: string) => Buffer): ResolvedImage {
+function resolveFromIndex(name: string, index: Buffer, tag: string | undefined, where: string, blob: (digest: string, what: string) => Buffer): ResolvedImage {
   const top = parseManifest(index, `${where}: index.json`);
   let chosen = top.kind === 'index' ? pickByTag(top.manifests, tag, where) : undefined;
   if (!chosen) throw imageErrors.HUSH_ERR_IMAGE_FORMAT(where, 'index.json is not an index');

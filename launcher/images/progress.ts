@@ -10,8 +10,6 @@ export interface Progress {
   done(summary: string): void;
 }
 
-export const silentProgress: Progress = { layerStarted() {}, downloaded() {}, unpacked() {}, done() {} };
-
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;

@@ -20,7 +20,7 @@ export interface RegistryRef {
   digest?: string;
 }
 
-export const dockerHub = 'docker.io';
+const dockerHub = 'docker.io';
 const digestPattern = /^sha256:[a-f0-9]{64}$/;
 const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const componentPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;

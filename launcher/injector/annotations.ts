@@ -12,7 +12,7 @@ export const annotations = {
   status: 'hush.dev/status',
 } as const;
 
-export const defaultPolicyKey = 'policy.yaml';
+const defaultPolicyKey = 'policy.yaml';
 
 export interface InjectionRequest {
   configMap: string;

@@ -26,7 +26,7 @@ export interface IdMapPlan {
   note: string;
 }
 
-export const autoDefaultRange: IdRange = { start: 2147483648, count: 65536 };
+const autoDefaultRange: IdRange = { start: 2147483648, count: 65536 };
 
 /** The first range of `name` (or of its uid) in a /etc/subuid-format text. */
 export function findSubordinateRange(text: string | undefined, name: string, id: number): IdRange | undefined {

@@ -8,7 +8,7 @@ import type { RunOptions } from '../container-spec';
 import { planRootlessMaps, readIdMapSources, type IdMapPlan } from './id-maps';
 
 /** The cap of a rootless secrets tmpfs: the child makes it before the policies are read. */
-export const rootlessSecretsSizeBytes = 48 * 1024 * 1024;
+const rootlessSecretsSizeBytes = 48 * 1024 * 1024;
 
 /** One line saying why this rootless run cannot be done, or undefined. */
 export function rootlessRefusal(options: RunOptions): string | undefined {
