@@ -16,7 +16,7 @@ ages, next refresh, attempts and errors. Never values.
 
 options:
   --socket PATH   the agent's API socket (default $XDG_RUNTIME_DIR/hush/agent.sock,
-                  or /run/hush/agent.sock)
+                  else /run/hush/agent.sock for root, /dev/shm/hush-UID/agent.sock for others)
   --json          print the agent's answer as JSON
   --ready         exit 0 when every required secret is rendered, else 1 (a startup probe)`;
 
