@@ -21,6 +21,8 @@ import { writeLiteralSecrets } from './literal-secrets';
 import type { RunTiming } from './run-timing';
 import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
+import { readIdMapSources } from './rootless/id-maps';
+import { idmapFailureLine, planUsernsAuto, type UsernsAutoRun } from './rootless/userns-auto';
 
 /** A failure before the app started: one line on stderr, exit 125. */
 class RunRefused extends Error {}
@@ -50,6 +52,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   // Rootless (docs/rootless.md): the container gets a user namespace; its child makes the tmpfs.
   const rootless = process.geteuid!() !== 0;
   if (rootless) checkRootless(options, io);
+  // --userns auto as root (docs/userns.md): the maps are an unprivileged host range.
+  const autoUserns = !rootless && options.userns === 'auto' ? usernsAuto(options, io) : undefined;
   // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
   // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
   const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
@@ -67,7 +71,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   let pending: PendingContainer | undefined;
   owned.add(() => (pending && !container ? pending.abort() : undefined));
   // The owner of the secret files, as this process can set it: rootless, the caller (root inside).
-  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : { uid: options.uid, gid: options.gid };
+  // --userns auto: --user as the namespace maps it to the host.
+  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : (autoUserns?.owner ?? { uid: options.uid, gid: options.gid });
   const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
   let service: AgentService | undefined;
   try {
@@ -117,7 +122,13 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
     try {
       container = pending
         ? await pending.start(spec.env, spec.maskPaths)
-        : await startContainer({ ...spec, ...cgroupSpawnFields(cgroup), rootfsFd: imageRoot?.fd, volumes: volumes?.mounts });
+        : await startContainer({
+            ...spec,
+            ...cgroupSpawnFields(cgroup),
+            rootfsFd: imageRoot?.fd,
+            volumes: volumes?.mounts,
+            ...(autoUserns ? { userns: autoUserns.userns } : {}),
+          });
     } finally {
       // Closes its descriptors, then removes the stale cgroups of runs that are gone.
       cgroup?.started();
@@ -125,6 +136,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
     spawned();
   } catch (err) {
     if (err instanceof RunRefused) throw err;
+    const idmapLine = autoUserns && idmapFailureLine(err as NativeError, options.volumes);
+    if (idmapLine) throw new RunRefused(idmapLine);
     const failure = startFailure(err as NativeError);
     io.stderr.write(`hush: ${service ? service.redact(failure.message) : failure.message}\n`);
     return errorStatus('run', failure);
@@ -183,6 +196,13 @@ function checkRootless(options: RunOptions, io: CommandIO): void {
   const why = 'swap is on, and a rootless secrets tmpfs cannot be noswap';
   if (options.requireNoswap) throw new RunRefused(`run: ${why} (--require-noswap)`);
   io.stderr.write(`hush: run: warning: ${why}: secrets could reach swap (--require-noswap refuses)\n`);
+}
+
+function usernsAuto(options: RunOptions, io: CommandIO): UsernsAutoRun {
+  const planned = planUsernsAuto(options, readIdMapSources(io.env));
+  if (typeof planned === 'string') throw new RunRefused(`run: ${planned}`);
+  if (io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write(`hush: run: ${planned.plan.note}\n`);
+  return planned;
 }
 
 function openVolumes(options: RunOptions): import('./volumes').OpenedVolumes | undefined {

@@ -66,6 +66,8 @@ export interface UsernsSpec {
   secretsGid: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
+  /** --userns auto: the volumes and an image root are idmapped to the container's namespace. */
+  idmapMounts?: boolean;
 }
 
 export interface TmpfsMount {

@@ -343,6 +343,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     userns.secrets_uid = userns_strings[3].c_str();
     userns.secrets_gid = userns_strings[4].c_str();
     userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
+    userns.idmap_mounts = u.Get("idmapMounts").ToBoolean();
     spec.userns = &userns;
   }
 
