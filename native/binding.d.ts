@@ -66,8 +66,6 @@ export interface UsernsSpec {
   secretsGid: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
-  /** --userns auto: the volumes and an image root are idmapped to the container's namespace. */
-  idmapMounts?: boolean;
 }
 
 export interface TmpfsMount {
@@ -176,6 +174,10 @@ export interface NativeBinding {
   setMountReadOnly(fd: number): void;
   /** A detached recursive clone of hostPath (nosuid, nodev; read-only if asked) for --volume. */
   openVolume(hostPath: string, readOnly: boolean): number;
+  /** --userns auto: a user namespace with these maps (flat triples), only for idmapMount. */
+  createIdmapUserns(uidMap: string[], gidMap: string[]): number;
+  /** MOUNT_ATTR_IDMAP on a detached mount (openVolume's), recursively; throws `idmap` with `what` as path. */
+  idmapMount(mountFd: number, usernsFd: number, what: string): void;
   /** mknodat in dirfd; name is one path component. A char 0:0 node is an overlay whiteout. */
   mknodAt(dirfd: number, name: string, mode: number, major: number, minor: number): void;
   /** lsetxattr of dirfd/name, never following a symlink; name '' sets it on the descriptor itself. */

@@ -1,39 +1,52 @@
 // `--userns auto` as root (docs/userns.md): the container's user namespace maps an
-// unprivileged host range, so container root is not host root. Pure: the caller reads the
-// id-map sources (id-maps.ts readIdMapSources).
+// unprivileged host range, so container root is not host root. Pure but for `openUsernsAuto`,
+// which makes the namespace that volumes and image layers are idmapped with.
 
-import type { NativeError, UsernsSpec } from '../../native';
-import type { RunOptions, VolumeRequest } from '../container-spec';
-import { hostId, planAutoMaps, type IdMapSources, type IdMapPlan } from './id-maps';
+import { native, type UsernsSpec } from '../../native';
+import { hostId, planAutoMaps, readIdMapSources, type IdMapPlan, type IdMapSources } from './id-maps';
 
-export interface UsernsAutoRun {
+export interface UsernsAutoPlan {
   plan: IdMapPlan;
-  /** The host ids the secret files get: --user as the namespace maps it. */
-  owner: { uid: number; gid: number };
+  /** For the spawn: the launcher makes the tmpfs (secretsFd >= 0), so its tmpfs fields go unused. */
   userns: UsernsSpec;
 }
 
-/** The maps, the secrets' owner and the spawn's user namespace spec; or a refusal line. */
-export function planUsernsAuto(options: Pick<RunOptions, 'uid' | 'gid'>, sources: IdMapSources): UsernsAutoRun | string {
+export function planUsernsAuto(sources: IdMapSources): UsernsAutoPlan {
   const plan = planAutoMaps(sources);
-  const uid = hostId(plan.uidMap, options.uid);
-  const gid = hostId(plan.gidMap, options.gid);
-  if (uid === undefined || gid === undefined) {
-    return `--user ${options.uid}:${options.gid} is outside the --userns auto range (0-${plan.size - 1})`;
-  }
-  return {
-    plan,
-    owner: { uid, gid },
-    // The launcher makes the tmpfs (secretsFd >= 0): the child's tmpfs fields go unused.
-    userns: { uidMap: plan.uidMap, gidMap: plan.gidMap, secretsSizeBytes: 0, secretsUid: 0, secretsGid: 0, denySetgroups: false, idmapMounts: true },
-  };
+  return { plan, userns: { uidMap: plan.uidMap, gidMap: plan.gidMap, secretsSizeBytes: 0, secretsUid: 0, secretsGid: 0, denySetgroups: false } };
 }
 
-/** The one line for a volume (or an image root) the kernel would not idmap, or undefined. */
-export function idmapFailureLine(err: NativeError, volumes: readonly VolumeRequest[]): string | undefined {
-  if (err.syscall !== 'idmap') return undefined;
-  const volume = volumes.find((v) => v.target === err.path);
-  const what = volume ? `--volume ${volume.host}:${volume.target}` : err.path ? `--volume ...:${err.path}` : 'the image root';
-  const why = err.code === 'EINVAL' ? ': its filesystem does not support idmapped mounts' : '';
-  return `run: --userns auto: ${what} cannot be idmapped (${err.code}${why}); use --userns host`;
+/** The host ids of container uid:gid (the secret files' owner), or a refusal line. */
+export function mappedOwner(plan: IdMapPlan, uid: number, gid: number): { uid: number; gid: number } | string {
+  const hostUid = hostId(plan.uidMap, uid);
+  const hostGid = hostId(plan.gidMap, gid);
+  if (hostUid === undefined || hostGid === undefined) return `--user ${uid}:${gid} is outside the --userns auto range (0-${plan.size - 1})`;
+  return { uid: hostUid, gid: hostGid };
+}
+
+/** What idmaps a mount: an open user namespace with the container's maps, and the host ids of its root. */
+export interface Idmap {
+  usernsFd: number;
+  root: { uid: number; gid: number };
+}
+
+export interface UsernsAuto extends UsernsAutoPlan {
+  idmap: Idmap;
+  close(): void;
+}
+
+export function openUsernsAuto(env: NodeJS.ProcessEnv): UsernsAuto {
+  const planned = planUsernsAuto(readIdMapSources(env));
+  const addon = native();
+  const usernsFd = addon.createIdmapUserns(planned.plan.uidMap, planned.plan.gidMap);
+  const root = mappedOwner(planned.plan, 0, 0) as { uid: number; gid: number };
+  let open = true;
+  return {
+    ...planned,
+    idmap: { usernsFd, root },
+    close() {
+      if (open) addon.closeFd(usernsFd);
+      open = false;
+    },
+  };
 }

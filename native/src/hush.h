@@ -77,7 +77,6 @@ struct hush_userns {
   const char *secrets_uid;
   const char *secrets_gid;
   int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
-  int idmap_mounts;            /* --userns auto: volumes and an image root idmapped (userns-auto.c) */
 };
 
 /* GO, parent → rootless child, on the sync socket: followed by env_bytes of "K=V\0" strings
@@ -215,8 +214,9 @@ int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *star
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
 int hush_userns_release(int sync_fd, const char *env, size_t env_bytes, const char *masks, size_t mask_bytes);
 void hush_userns_wait_exec(int sync_fd);
-/* userns-auto.c: --userns auto as root */
-int hush_idmap_mounts(const struct hush_spec *spec, pid_t pid, struct hush_record *failure);
+/* userns-auto.c: --userns auto as root. A user namespace with these maps, for idmapped mounts. */
+int hush_idmap_userns_create(const char *const *uid_map, const char *const *gid_map, const char **failed_step);
+int hush_idmap_mount(int mount_fd, int userns_fd); /* recursive; the mount must be detached */
 int hush_userns_become_root(int report_fd);
 
 /* write-files.c: 0, or the errno of the step that failed (the temporary file is removed). */

@@ -165,7 +165,6 @@ gid_failed:
 
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out) {
   if (write_maps(spec->userns, pid, &out->failure) < 0) return -1;
-  if (spec->userns->idmap_mounts && hush_idmap_mounts(spec, pid, &out->failure) < 0) return -1;
   char mapped = SYNC_MAPPED;
   out->sync_fd = sync_fd;
   if (HUSH_RETRY(send(sync_fd, &mapped, 1, MSG_NOSIGNAL)) != 1) return 0; /* the child died: its verdict says why */
