@@ -60,10 +60,35 @@ describeContainers(`--userns auto${hushRange ? ' (skipped: this host has a hush 
     expect([made.uid, made.gid]).toEqual([0, 0]);
   });
 
+  it('a volume whose filesystem cannot be idmapped (sysfs) is refused, naming it', async () => {
+    const r = await sh(['--volume', '/sys/kernel:/srv'], 'true');
+    expect([r.code, r.stderr]).toEqual([125, 'hush: run: --volume /sys/kernel: cannot be idmapped for --userns auto (EINVAL: its filesystem does not support idmapped mounts); use --userns host\n']);
+  });
+
+  it('the hardening applies as with --userns host: capabilities (userns-local), no_new_privs, seccomp, /root masked', async () => {
+    const script = "grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; ls -A /root | wc -l";
+    const auto = await sh([], script);
+    const host = await hush(['run', '--userns', 'host', '--', '/bin/sh', '-c', script]);
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toBe(host.stdout);
+    expect(auto.stdout).toMatch(/NoNewPrivs:\s+1\nSeccomp:\s+2\n0\n$/);
+  });
+
   it('limits still apply (the cgroup is the launcher\'s, joined before the user namespace matters)', async () => {
     const r = await sh(['--memory', '32m'], 'x=a; i=0; while [ $i -lt 40 ]; do x="$x$x"; i=$((i+1)); done; echo grew');
     expect(r.code).toBe(137);
     expect(r.stdout).not.toContain('grew');
+  });
+
+  // Binding below ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE in the user namespace
+  // that owns the network namespace: the host's for the host network, the container's with --net none.
+  const unprivilegedStart = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  it.skipIf(unprivilegedStart <= 80)('port 80: refused on the host network, allowed in a network namespace of its own', async () => {
+    const bind = `perl -MSocket -e 'socket(S, PF_INET, SOCK_STREAM, 0) or die; print bind(S, sockaddr_in(80, inet_aton("127.0.0.1"))) ? "bound\\n" : "$!\\n"'`;
+    const hostNet = await sh([], bind);
+    expect([hostNet.code, hostNet.stdout]).toEqual([0, 'Permission denied\n']);
+    const ownNet = await sh(['--net', 'none'], bind);
+    expect([ownNet.code, ownNet.stdout]).toEqual([0, 'bound\n']);
   });
 
   it('refuses a bad --userns, and a --user outside the range (exit 125, one line)', async () => {
