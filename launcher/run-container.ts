@@ -21,7 +21,7 @@ import { writeLiteralSecrets } from './literal-secrets';
 import type { RunTiming } from './run-timing';
 import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
-import { mappedOwner, openUsernsAuto, type Idmap, type UsernsAuto } from './rootless/userns-auto';
+import { mappedOwner, openIdmappedRootfs, openUsernsAuto, type Idmap, type UsernsAuto } from './rootless/userns-auto';
 
 /** A failure before the app started: one line on stderr, exit 125. */
 class RunRefused extends Error {}
@@ -49,6 +49,9 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   owned.add(() => imageRoot?.close());
   const volumes = refusing(() => openVolumes(options, autoUserns?.idmap));
   owned.add(() => volumes?.close());
+  // --userns auto: a --rootfs DIR is idmapped like an image's layers (the host's root is not).
+  const rootfsFd = autoUserns && !imageRoot && !options.hostRoot ? refusing(() => openIdmappedRootfs(options.rootfs, autoUserns.idmap)) : undefined;
+  owned.add(() => rootfsFd !== undefined && native().closeFd(rootfsFd));
   // Built before any secret is fetched (and once an image's user is known): a profile that
   // cannot be compiled fails fast, closed.
   const log = createLogger({}, { component: 'run' });
@@ -126,7 +129,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
         : await startContainer({
             ...spec,
             ...cgroupSpawnFields(cgroup),
-            rootfsFd: imageRoot?.fd,
+            rootfsFd: imageRoot?.fd ?? rootfsFd,
+            sealRootfsFd: rootfsFd !== undefined,
             volumes: volumes?.mounts,
             ...(autoUserns ? { userns: autoUserns.userns } : {}),
           });

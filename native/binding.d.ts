@@ -47,6 +47,8 @@ export interface SpawnSpec {
   cgroupJoinFds?: number[];
   /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
   rootfsFd?: number;
+  /** rootfsFd is a --rootfs clone (--userns auto: idmapped): read-only once its mount points exist. */
+  sealRootfsFd?: boolean;
   /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
   volumes?: { fd: number; target: string }[];
   /** Rootless: a user namespace of the container's own; the child makes the secrets tmpfs. */

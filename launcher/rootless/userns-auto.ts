@@ -50,3 +50,18 @@ export function openUsernsAuto(env: NodeJS.ProcessEnv): UsernsAuto {
     },
   };
 }
+
+/** A --rootfs as an idmapped, still writable clone: the child makes its mount points, then seals it. */
+export function openIdmappedRootfs(rootfs: string, idmap: Idmap): number {
+  const addon = native();
+  const fd = addon.openVolume(rootfs, false);
+  try {
+    addon.idmapMount(fd, idmap.usernsFd, rootfs);
+  } catch (err) {
+    addon.closeFd(fd);
+    const code = (err as { code?: string }).code;
+    const why = code === 'EINVAL' ? ': its filesystem does not support idmapped mounts' : '';
+    throw new Error(`--rootfs ${rootfs}: cannot be idmapped for --userns auto (${code}${why}); use --userns host`);
+  }
+  return fd;
+}

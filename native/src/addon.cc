@@ -251,6 +251,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   spec.init_fd = -1;
   spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
+  spec.seal_rootfs_fd = obj.Get("sealRootfsFd").ToBoolean();
   std::vector<int> volume_fds;
   std::vector<std::string> volume_targets;
   if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {

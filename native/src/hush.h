@@ -61,6 +61,7 @@ struct hush_spec {
   const int *cgroup_join_fds;  /* v1 `tasks` files the child writes itself ("0") into */
   int cgroup_join_count;
   int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
+  int seal_rootfs_fd;          /* rootfs_fd is a --rootfs (idmapped, userns-auto.c): read-only once set up */
   const int *volume_fds;       /* detached mounts from hush_volume_open ... */
   const char *const *volume_targets; /* ... and where each goes inside the root (volumes.c) */
   size_t volume_count;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeContainers, hush } from './helpers';
-import { buildImages, haveTools, tools, type BuiltImages } from './images-fixture';
+import { buildImages, busybox, haveTools, tools, type BuiltImages } from './images-fixture';
 
 const hushRange = ['/etc/subuid', '/etc/subgid'].some((file) => fs.existsSync(file) && /^hush:/m.test(fs.readFileSync(file, 'utf8')));
 let work = '';
@@ -72,6 +72,20 @@ describeContainers(`--userns auto${hushRange ? ' (skipped: this host has a hush 
     expect(auto.code).toBe(0);
     expect(auto.stdout).toBe(host.stdout);
     expect(auto.stdout).toMatch(/NoNewPrivs:\s+1\nSeccomp:\s+2\n0\n$/);
+  });
+
+  it.skipIf(!busybox)(`a --rootfs is idmapped like an image${busybox ? '' : ' (skipped: needs a static busybox)'}: its root-owned files are root\'s inside; it stays read-only`, async () => {
+    const rootfs = path.join(work, 'rootfs');
+    fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+    fs.mkdirSync(path.join(rootfs, 'etc'));
+    fs.copyFileSync(busybox!, path.join(rootfs, 'bin', 'busybox'));
+    fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+    fs.writeFileSync(path.join(rootfs, 'etc', 'rootonly'), 'root of the rootfs\n', { mode: 0o600 });
+    const r = await hush(['run', '--userns', 'auto', '--rootfs', rootfs, '--', '/bin/busybox', 'sh', '-c',
+      'cat /proc/self/uid_map | busybox wc -l; busybox stat -c %u:%g /etc/rootonly; busybox cat /etc/rootonly; busybox touch /x 2>&1']);
+    expect(r.stdout).toBe('1\n0:0\nroot of the rootfs\ntouch: /x: Read-only file system\n');
+    // The mount points the child made (as container root, through the idmap) are host root's.
+    expect(fs.statSync(path.join(rootfs, 'proc')).uid).toBe(0);
   });
 
   it('limits still apply (the cgroup is the launcher\'s, joined before the user namespace matters)', async () => {
