@@ -21,7 +21,7 @@ import { writeLiteralSecrets } from './literal-secrets';
 import type { RunTiming } from './run-timing';
 import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
-import { mappedOwner, openIdmappedRootfs, openUsernsAuto, type Idmap, type UsernsAuto } from './rootless/userns-auto';
+import { openUsernsAuto, usernsAutoSpawn, type Idmap } from './rootless/userns-auto';
 
 /** A failure before the app started: one line on stderr, exit 125. */
 class RunRefused extends Error {}
@@ -49,9 +49,9 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   owned.add(() => imageRoot?.close());
   const volumes = refusing(() => openVolumes(options, autoUserns?.idmap));
   owned.add(() => volumes?.close());
-  // --userns auto: a --rootfs DIR is idmapped like an image's layers (the host's root is not).
-  const rootfsFd = autoUserns && !imageRoot && !options.hostRoot ? refusing(() => openIdmappedRootfs(options.rootfs, autoUserns.idmap)) : undefined;
-  owned.add(() => rootfsFd !== undefined && native().closeFd(rootfsFd));
+  // --userns auto: the secrets' owner, an idmapped --rootfs, the spawn's user namespace.
+  const autoSpawn = autoUserns && refusing(() => usernsAutoSpawn(autoUserns, options, imageRoot?.fd));
+  owned.add(() => autoSpawn?.close());
   // Built before any secret is fetched (and once an image's user is known): a profile that
   // cannot be compiled fails fast, closed.
   const log = createLogger({}, { component: 'run' });
@@ -76,7 +76,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   owned.add(() => (pending && !container ? pending.abort() : undefined));
   // The owner of the secret files, as this process can set it: rootless, the caller (root inside).
   // --userns auto: --user as the namespace maps it to the host.
-  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : autoUserns ? autoOwner(autoUserns, options) : { uid: options.uid, gid: options.gid };
+  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : (autoSpawn?.owner ?? { uid: options.uid, gid: options.gid });
   const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
   let service: AgentService | undefined;
   try {
@@ -126,14 +126,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
     try {
       container = pending
         ? await pending.start(spec.env, spec.maskPaths)
-        : await startContainer({
-            ...spec,
-            ...cgroupSpawnFields(cgroup),
-            rootfsFd: imageRoot?.fd ?? rootfsFd,
-            sealRootfsFd: rootfsFd !== undefined,
-            volumes: volumes?.mounts,
-            ...(autoUserns ? { userns: autoUserns.userns } : {}),
-          });
+        : await startContainer({ ...spec, ...cgroupSpawnFields(cgroup), rootfsFd: imageRoot?.fd, volumes: volumes?.mounts, ...autoSpawn?.fields });
     } finally {
       // Closes its descriptors, then removes the stale cgroups of runs that are gone.
       cgroup?.started();
@@ -199,12 +192,6 @@ function checkRootless(options: RunOptions, io: CommandIO): void {
   const why = 'swap is on, and a rootless secrets tmpfs cannot be noswap';
   if (options.requireNoswap) throw new RunRefused(`run: ${why} (--require-noswap)`);
   io.stderr.write(`hush: run: warning: ${why}: secrets could reach swap (--require-noswap refuses)\n`);
-}
-
-function autoOwner(autoUserns: UsernsAuto, options: RunOptions): { uid: number; gid: number } {
-  const owner = mappedOwner(autoUserns.plan, options.uid, options.gid);
-  if (typeof owner === 'string') throw new RunRefused(`run: ${owner}`);
-  return owner;
 }
 
 function openVolumes(options: RunOptions, idmap: Idmap | undefined): import('./volumes').OpenedVolumes | undefined {

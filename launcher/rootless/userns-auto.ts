@@ -2,7 +2,8 @@
 // unprivileged host range, so container root is not host root. Pure but for `openUsernsAuto`,
 // which makes the namespace that volumes and image layers are idmapped with.
 
-import { native, type UsernsSpec } from '../../native';
+import { native, type SpawnSpec, type UsernsSpec } from '../../native';
+import type { RunOptions } from '../container-spec';
 import { hostId, planAutoMaps, readIdMapSources, type IdMapPlan, type IdMapSources } from './id-maps';
 
 export interface UsernsAutoPlan {
@@ -51,8 +52,21 @@ export function openUsernsAuto(env: NodeJS.ProcessEnv): UsernsAuto {
   };
 }
 
+/**
+ * What --userns auto adds to the spawn once the image root and the volumes are open: the
+ * secrets' owner (throws the line when --user is outside the range), an idmapped --rootfs (the
+ * host's root is never idmapped), and the user namespace.
+ */
+export function usernsAutoSpawn(auto: UsernsAuto, options: RunOptions, imageRootFd: number | undefined) {
+  const owner = mappedOwner(auto.plan, options.uid, options.gid);
+  if (typeof owner === 'string') throw new Error(owner);
+  const rootfsFd = imageRootFd === undefined && !options.hostRoot ? openIdmappedRootfs(options.rootfs, auto.idmap) : undefined;
+  const fields: Partial<SpawnSpec> = { userns: auto.userns, ...(rootfsFd !== undefined ? { rootfsFd, sealRootfsFd: true } : {}) };
+  return { owner, fields, close: () => rootfsFd !== undefined && native().closeFd(rootfsFd) };
+}
+
 /** A --rootfs as an idmapped, still writable clone: the child makes its mount points, then seals it. */
-export function openIdmappedRootfs(rootfs: string, idmap: Idmap): number {
+function openIdmappedRootfs(rootfs: string, idmap: Idmap): number {
   const addon = native();
   const fd = addon.openVolume(rootfs, false);
   try {

@@ -50,6 +50,10 @@ describeContainers(`--userns auto${hushRange ? ' (skipped: this host has a hush 
     expect([root.code, root.stdout]).toEqual([0, 's3cret\n0:0\n']);
     const app = await sh(['--user', '1000:1000', '--secret', 'token=s3cret'], 'id -u; cat /run/secrets/token; echo; stat -c %u:%g /run/secrets/token');
     expect([app.code, app.stdout]).toEqual([0, '1000\ns3cret\n1000:1000\n']);
+    // The agent's files too (the bundled demo store and policy).
+    const policy = await hush(['run', '--userns', 'auto', '--user', '1000', '--policy', 'policies/demo.yaml', '--', '/bin/sh', '-c', 'stat -c %u:%g /run/secrets/db_password; cat /run/secrets/db_password'],
+      { env: { PATH: process.env.PATH, HUSH_STORE_PASSPHRASE: 'hush-demo' } });
+    expect([policy.code, policy.stdout]).toEqual([0, '1000:1000\ndemo-db-password-correct-horse']);
   });
 
   it('a volume keeps its owners: host 1234 shows as 1234, and what container root writes is host uid 0', async () => {
