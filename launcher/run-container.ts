@@ -43,7 +43,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   // Rootless (docs/rootless.md): the container gets a user namespace; its child makes the tmpfs.
   const rootless = process.geteuid!() !== 0;
   // --userns auto as root (docs/userns.md): an unprivileged range; volumes and layers idmapped.
-  const autoUserns = !rootless && given.userns === 'auto' ? refusing(() => openUsernsAuto(io.env)) : undefined;
+  const idmapNeeded = given.volumes.length > 0 || given.imageRun !== undefined || !given.hostRoot;
+  const autoUserns = !rootless && given.userns === 'auto' ? refusing(() => openUsernsAuto(io.env, idmapNeeded)) : undefined;
   owned.add(() => autoUserns?.close());
   const { options, imageRoot } = await withImage(given, io, autoUserns?.idmap);
   owned.add(() => imageRoot?.close());

@@ -32,12 +32,14 @@ export interface Idmap {
 }
 
 export interface UsernsAuto extends UsernsAutoPlan {
-  idmap: Idmap;
+  /** Made only when something is to be idmapped (a volume, an image, a --rootfs). */
+  idmap: Idmap | undefined;
   close(): void;
 }
 
-export function openUsernsAuto(env: NodeJS.ProcessEnv): UsernsAuto {
+export function openUsernsAuto(env: NodeJS.ProcessEnv, idmapNeeded: boolean): UsernsAuto {
   const planned = planUsernsAuto(readIdMapSources(env));
+  if (!idmapNeeded) return { ...planned, idmap: undefined, close: () => {} };
   const addon = native();
   const usernsFd = addon.createIdmapUserns(planned.plan.uidMap, planned.plan.gidMap);
   const root = mappedOwner(planned.plan, 0, 0) as { uid: number; gid: number };
@@ -60,7 +62,7 @@ export function openUsernsAuto(env: NodeJS.ProcessEnv): UsernsAuto {
 export function usernsAutoSpawn(auto: UsernsAuto, options: RunOptions, imageRootFd: number | undefined) {
   const owner = mappedOwner(auto.plan, options.uid, options.gid);
   if (typeof owner === 'string') throw new Error(owner);
-  const rootfsFd = imageRootFd === undefined && !options.hostRoot ? openIdmappedRootfs(options.rootfs, auto.idmap) : undefined;
+  const rootfsFd = imageRootFd === undefined && !options.hostRoot ? openIdmappedRootfs(options.rootfs, auto.idmap!) : undefined;
   const fields: Partial<SpawnSpec> = { userns: auto.userns, ...(rootfsFd !== undefined ? { rootfsFd, sealRootfsFd: true } : {}) };
   return { owner, fields, close: () => rootfsFd !== undefined && native().closeFd(rootfsFd) };
 }

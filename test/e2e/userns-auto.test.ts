@@ -130,7 +130,7 @@ describe.skipIf(!haveTools)(`--userns auto --image${needImages}`, () => {
 
   it('the image root is idmapped: its root-owned files are root\'s inside, and writable', async () => {
     const r = await hush(['run', '--userns', 'auto', '--image', `oci:${images.layout}:shell`, '--user', '0', '--', '/bin/sh', '-c',
-      'cat /proc/self/uid_map; ls -ln /app/hello.txt; echo new > /data/new; ls -ln /data/new; id -u; stat -c %u:%g / /etc /etc/hosts; mkdir /made && echo made /'], { env: env() });
+      'cat /proc/self/uid_map; ls -ln /app/hello.txt; echo new > /data/new; ls -ln /data/new; id -u; stat -c %u:%g / /etc /etc/hosts; mkdir /made && echo made /; ls /data /cache'], { env: env() });
     expect(r.stderr).not.toMatch(/^hush: /m); // the pull's progress lines only
     expect(r.code).toBe(0);
     const [map, hello, created, id, ...rest] = r.stdout.trim().split('\n');
@@ -140,7 +140,8 @@ describe.skipIf(!haveTools)(`--userns auto --image${needImages}`, () => {
     expect(created).toMatch(/^-\S+ +1 +0 +0 /);
     expect(id).toBe('0');
     // What hush made (the root's upper directory, /etc/hosts) is the container root's too.
-    expect(rest).toEqual(['0:0', '0:0', '0:0', 'made /']);
+    // The third layer's whiteout and opaque directory still work over idmapped layers.
+    expect(rest).toEqual(['0:0', '0:0', '0:0', 'made /', '/cache:', 'c', '', '/data:', 'new', 'with space.txt']);
   });
 
   it('the image\'s own user (app, 1000) reads its secret', async () => {
