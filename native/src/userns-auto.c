@@ -20,13 +20,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Shares our memory: raw syscalls only, every signal blocked, until SIGKILL. */
+/* Shares our memory: raw syscalls only, every signal blocked, until SIGKILL (or our death). */
 static int wait_to_be_killed(void *unused) {
   (void)unused;
+  syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   for (;;) syscall(SYS_pause);
   return 0;
 }
