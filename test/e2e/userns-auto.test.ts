@@ -144,6 +144,12 @@ describe.skipIf(!haveTools)(`--userns auto --image${needImages}`, () => {
     expect(rest).toEqual(['0:0', '0:0', '0:0', 'made /', '/cache:', 'c', '', '/data:', 'new', 'with space.txt']);
   });
 
+  it('--read-only seals the idmapped image root', async () => {
+    const r = await hush(['run', '--userns', 'auto', '--image', `oci:${images.layout}:shell`, '--read-only', '--user', '0', '--', '/bin/sh', '-c',
+      'cat /app/hello.txt; echo; touch /data/nope 2>&1'], { env: env() });
+    expect(r.stdout).toBe('from layer two\ntouch: /data/nope: Read-only file system\n');
+  });
+
   it('the image\'s own user (app, 1000) reads its secret', async () => {
     const r = await hush(['run', '--userns', 'auto', '--image', `oci:${images.layout}:shell`, '--secret', 't=s3cret', '--', '/bin/sh', '-c',
       'id -u; cat /run/secrets/t'], { env: env() });
