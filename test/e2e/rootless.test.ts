@@ -150,6 +150,13 @@ describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missin
       expect(probe.stdout.trim().split('\n')).toEqual(refusedSyscalls.map((name) => `${name} 1`)); // EPERM
     });
 
+    it('refuses --userns host, which needs root; --userns auto is the run it always gets', () => {
+      const host = runAs(user(), ['--userns', 'host', '--', 'true']);
+      expect(host.code).toBe(125);
+      expect(host.stderr).toMatch(/^hush: run: --userns host needs root/);
+      expect(runAs(user(), ['--userns', 'auto', '--', 'sh', '-c', 'id -u']).stdout).toBe('0\n');
+    });
+
     it('refuses limits it cannot apply, with the reason (exit 125)', () => {
       const r = runAs(user(), ['--memory', '64m', '--', 'true']);
       expect(r.code).toBe(125);
