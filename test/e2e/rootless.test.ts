@@ -1,36 +1,24 @@
 // hush run as an ordinary user (docs/rootless.md): a user created here runs a copy of the built
 // tree from a 0755 directory under /var/tmp (the clone may sit where that user cannot enter).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repo } from './helpers';
+import { copyBuiltTree, createUser, hushAs, rootlessMissing as missing } from './rootless-helpers';
 
 const user = 'hushrootless';
-const haveTools = ['useradd', 'userdel', 'setpriv'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
-const isRoot = process.geteuid?.() === 0;
-const usernsOk = spawnSync('unshare', ['-U', '-r', 'true']).status === 0;
-const missing = !isRoot ? 'needs root to create the user' : !haveTools ? 'needs useradd, setpriv' : !usernsOk ? 'needs user namespaces' : undefined;
 
 let tree = '';
 let uid = 0;
 
 function runAs(args: string[]) {
-  const result = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', `HOME=${tree}`, 'PATH=/usr/bin:/bin',
-    path.join(tree, 'bin', 'hush'), 'run', ...args], { cwd: tree, encoding: 'utf8', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return hushAs(uid, tree, ['run', ...args]);
 }
 
 describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missing})` : ''}`, () => {
   beforeAll(() => {
-    spawnSync('userdel', [user]);
-    execFileSync('useradd', ['--no-create-home', '--shell', '/bin/sh', user]);
-    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-    tree = fs.mkdtempSync('/var/tmp/hush-rootless-');
-    fs.chmodSync(tree, 0o755);
-    for (const part of ['bin', 'dist', 'native', 'node_modules', 'policies', 'package.json']) {
-      if (fs.existsSync(path.join(repo, part))) fs.cpSync(path.join(repo, part), path.join(tree, part), { recursive: true });
-    }
+    uid = createUser(user);
+    tree = copyBuiltTree();
     fs.writeFileSync(path.join(tree, 'private'), 'not for you\n', { mode: 0o600 });
   });
   afterAll(() => {
