@@ -72,11 +72,12 @@ int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *star
   if (hush_userns_build(spec->userns->root, started, report_fd) < 0) return -1;
   int noswap = 0;
   int tmpfs_fd = make_secrets_fs(spec->userns, &noswap);
-  int view_fd = tmpfs_fd < 0 ? -1 : hush_userns_secrets_view(spec->userns->root, tmpfs_fd, report_fd);
   if (tmpfs_fd < 0) {
     hush_report(report_fd, "fsmount", "secrets tmpfs (user namespace)", errno);
     return -1;
   }
+  /* userns-idmap.c: what the app sees of it (with --user, the caller's files as its own). */
+  int view_fd = hush_userns_secrets_view(spec->userns->root, tmpfs_fd, report_fd);
   if (view_fd < 0) return -1;
   if (send_secrets_fd(sync_fd, tmpfs_fd, noswap) < 0) return -1;
 
