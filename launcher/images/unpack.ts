@@ -2,9 +2,10 @@
 // it. tar-stream parses; every write goes through SafeDir (no symlink is ever followed, so a
 // symlink made by one entry cannot be written through by the next); names with '..' are
 // refused, leading '/' is dropped (as docker does); hard links must name a non-directory
-// already inside the layer. Device nodes are made only as root (not in a user namespace). Modes, owners (as root), mtimes
-// and security.capability / user.* xattrs are kept. Whiteouts become overlay whiteouts: `.wh.X`
-// a char 0:0 device X, `.wh..wh..opq` the opaque xattr on its directory.
+// already inside the layer. Device nodes are made only as root (not in a user namespace).
+// Modes, owners (as root, of the host or of a rootless store's user namespace), mtimes and
+// security.capability / user.* xattrs are kept. Whiteouts become overlay whiteouts: `.wh.X` a
+// char 0:0 device X, `.wh..wh..opq` the opaque xattr on its directory.
 
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';

@@ -376,7 +376,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   spec.cgroup_join_fds = cgroup_join_fds.data();
   spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
 
-  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid }
+  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid, root? }
   hush_userns userns{};
   UsernsRootHolder userns_root;
   std::vector<std::string> userns_strings, uid_map, gid_map;
