@@ -18,6 +18,7 @@ import { exitCodeOf, spawnRootless, startContainer, startFailure, type PendingCo
 import { appEnv, containerSpec, secretsTmpfsSize, type RunOptions } from './container-spec';
 import { errorStatus, exitStatus } from './errors';
 import { writeLiteralSecrets } from './literal-secrets';
+import type { IdMapPlan } from './rootless/id-maps';
 import type { RunTiming } from './run-timing';
 import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
@@ -48,7 +49,9 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   owned.add(() => autoUserns?.close());
   const { options, imageRoot } = await withImage(given, io, autoUserns?.idmap);
   owned.add(() => imageRoot?.close());
-  const volumes = refusing(() => openVolumes(options, autoUserns?.idmap));
+  // Rootless: the child also mounts the volumes and an image's root itself.
+  const plan = rootless ? checkRootless(options, io) : undefined;
+  const volumes = rootless ? undefined : refusing(() => openVolumes(options, autoUserns?.idmap));
   owned.add(() => volumes?.close());
   // --userns auto: the secrets' owner, an idmapped --rootfs, the spawn's user namespace.
   const autoSpawn = autoUserns && refusing(() => usernsAutoSpawn(autoUserns, options, imageRoot?.fd));
@@ -57,7 +60,6 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   // cannot be compiled fails fast, closed.
   const log = createLogger({}, { component: 'run' });
   const confinement = refusing(() => buildConfinement(options.confinement, io.env, (message) => log.debug(message)));
-  if (rootless) checkRootless(options, io);
   if (autoUserns && io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write(`hush: run: ${autoUserns.plan.note}\n`);
   // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
   // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
@@ -81,11 +83,10 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
   let service: AgentService | undefined;
   try {
-    if (rootless) {
-      const { rootlessIdMaps, usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
-      const plan = rootlessIdMaps(io.env);
+    if (plan) {
+      const { usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
       if (io.env.HUSH_LOG_LEVEL === 'debug' || plan.size === 1) io.stderr.write(`hush: run: ${plan.note}\n`);
-      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan, options) });
+      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan, options, imageRoot?.userns) });
       if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
     }
     const makeTmpfs = (files: number): string => {
@@ -183,16 +184,18 @@ async function withImage(options: RunOptions, io: CommandIO, idmap: Idmap | unde
   }
 }
 
-/** What a rootless run cannot do yet is refused; with swap on, the secrets could reach it. */
-function checkRootless(options: RunOptions, io: CommandIO): void {
-  const { rootlessRefusal, swapIsOn } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
-  const refusal = rootlessRefusal(options);
+/** The rootless id maps; what a rootless run cannot do is refused; with swap on, the secrets could reach it. */
+function checkRootless(options: RunOptions, io: CommandIO): IdMapPlan {
+  const { rootlessIdMaps, rootlessRefusal, swapIsOn } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
+  const plan = rootlessIdMaps(io.env);
+  const refusal = rootlessRefusal(options, plan);
   if (refusal) throw new RunRefused(`run: ${refusal}`);
   if (io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write('hush: debug cgroup: rootless: no delegated cgroup v2 subtree; the default pids limit is skipped\n');
-  if (!swapIsOn()) return;
+  if (!swapIsOn()) return plan;
   const why = 'swap is on, and a rootless secrets tmpfs cannot be noswap';
   if (options.requireNoswap) throw new RunRefused(`run: ${why} (--require-noswap)`);
   io.stderr.write(`hush: run: warning: ${why}: secrets could reach swap (--require-noswap refuses)\n`);
+  return plan;
 }
 
 function openVolumes(options: RunOptions, idmap: Idmap | undefined): import('./volumes').OpenedVolumes | undefined {

@@ -68,6 +68,26 @@ export interface UsernsSpec {
   secretsGid: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
+  /** What the child mounts itself in its namespaces (native/src/userns-root.c). */
+  root?: UsernsRoot;
+}
+
+/** Rootless volumes, an image's root and the app's view of the secrets, made by the child. */
+export interface UsernsRoot {
+  /** An image's layer directories, topmost first (an overlay with userxattr); absent: no image. */
+  lowerDirs?: string[];
+  readOnly: boolean;
+  /** Mount points made inside the image root. */
+  dirs: string[];
+  /** Empty files made there unless present (file volumes). */
+  files: string[];
+  /** path, content, path, content...: files put into the image root (/etc/hosts...). */
+  writes: string[];
+  /** --volume, cloned from the host in the child's mount namespace. */
+  volumes: { host: string; target: string; readOnly: boolean }[];
+  /** The app's ids inside: when not 0, the secrets (the caller's) read as theirs through an idmapped clone. */
+  appUid: number;
+  appGid: number;
 }
 
 export interface TmpfsMount {

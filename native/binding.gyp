@@ -29,7 +29,9 @@
         "src/layer-nodes.c",
         "src/volumes.c",
         "src/userns.c",
-        "src/userns-auto.c"
+        "src/userns-auto.c",
+        "src/userns-root.c",
+        "src/userns-idmap.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -48,6 +50,12 @@
         "src/error-channel.c",
         "src/capabilities.c", "src/landlock.c", "src/seccomp-load.c", "src/tty.c"
       ],
+      "ldflags": ["-static"]
+    },
+    {
+      "target_name": "hush-userns",
+      "type": "executable",
+      "sources": ["src/userns-exec-main.c"],
       "ldflags": ["-static"]
     }
   ]

@@ -211,6 +211,65 @@ Napi::Value SetWindowSize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// spec.userns.root (userns-root.c): what a rootless child mounts itself. The strings live here
+// until hush_spawn returns.
+struct UsernsRootHolder {
+  std::vector<std::string> lower, dirs, files, writes, hosts, targets;
+  std::vector<const char*> lower_ptrs, dir_ptrs, file_ptrs, write_ptrs, host_ptrs, target_ptrs;
+  std::vector<int> read_only;
+  std::string uid_map, gid_map;
+  hush_userns_root root{};
+};
+
+std::vector<const char*> ConstPointers(const std::vector<std::string>& strings) {
+  std::vector<const char*> out;
+  for (auto& s : strings) out.push_back(s.c_str());
+  out.push_back(nullptr);
+  return out;
+}
+
+hush_userns_root* ParseUsernsRoot(Napi::Env env, const Napi::Object& r, UsernsRootHolder& h) {
+  const char* what = "spawn: spec.userns.root";
+  bool image = r.Has("lowerDirs") && !r.Get("lowerDirs").IsUndefined();
+  if (image) h.lower = StringArray(env, r.Get("lowerDirs"), "spawn: spec.userns.root.lowerDirs");
+  h.dirs = StringArray(env, r.Get("dirs"), "spawn: spec.userns.root.dirs");
+  h.files = StringArray(env, r.Get("files"), "spawn: spec.userns.root.files");
+  h.writes = StringArray(env, r.Get("writes"), "spawn: spec.userns.root.writes (path, content, ...)");
+  if (h.writes.size() % 2) Usage(env, std::string(what) + ".writes must hold path, content pairs");
+  if (!r.Get("volumes").IsArray()) Usage(env, std::string(what) + ".volumes must be an array of { host, target, readOnly }");
+  Napi::Array volumes = r.Get("volumes").As<Napi::Array>();
+  for (uint32_t i = 0; i < volumes.Length(); i++) {
+    if (!volumes.Get(i).IsObject()) Usage(env, std::string(what) + ".volumes must be an array of { host, target, readOnly }");
+    Napi::Object v = volumes.Get(i).As<Napi::Object>();
+    h.hosts.push_back(StringField(v, "host"));
+    h.targets.push_back(StringField(v, "target"));
+    h.read_only.push_back(v.Get("readOnly").ToBoolean() ? 1 : 0);
+  }
+  int64_t uid = IntField(r, "appUid"), gid = IntField(r, "appGid");
+  h.lower_ptrs = ConstPointers(h.lower);
+  h.dir_ptrs = ConstPointers(h.dirs);
+  h.file_ptrs = ConstPointers(h.files);
+  h.write_ptrs = ConstPointers(h.writes);
+  h.host_ptrs = ConstPointers(h.hosts);
+  h.target_ptrs = ConstPointers(h.targets);
+  h.root.lower_dirs = image ? h.lower_ptrs.data() : nullptr;
+  h.root.read_only = r.Get("readOnly").ToBoolean() ? 1 : 0;
+  h.root.dirs = h.dir_ptrs.data();
+  h.root.files = h.file_ptrs.data();
+  h.root.writes = h.write_ptrs.data();
+  h.root.volume_hosts = h.host_ptrs.data();
+  h.root.volume_targets = h.target_ptrs.data();
+  h.root.volume_read_only = h.read_only.data();
+  h.root.volume_count = h.hosts.size();
+  if (uid != 0 || gid != 0) {
+    h.uid_map = "0 " + std::to_string(uid) + " 1\n";
+    h.gid_map = "0 " + std::to_string(gid) + " 1\n";
+    h.root.secrets_uid_map = h.uid_map.c_str();
+    h.root.secrets_gid_map = h.gid_map.c_str();
+  }
+  return &h.root;
+}
+
 // spawn(spec) -> { pid, pidfd, channelFd, ptyFd, ptyWriteFd }: returns once clone has; the
 // app's exec is reported later on channelFd (watchChannel), so the event loop never waits for it.
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
@@ -318,8 +377,9 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   spec.cgroup_join_fds = cgroup_join_fds.data();
   spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
 
-  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid }
+  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid, root? }
   hush_userns userns{};
+  UsernsRootHolder userns_root;
   std::vector<std::string> userns_strings, uid_map, gid_map;
   std::vector<const char*> uid_map_ptrs, gid_map_ptrs;
   if (obj.Has("userns") && obj.Get("userns").IsObject()) {
@@ -344,6 +404,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     userns.secrets_uid = userns_strings[3].c_str();
     userns.secrets_gid = userns_strings[4].c_str();
     userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
+    if (u.Has("root") && u.Get("root").IsObject()) userns.root = ParseUsernsRoot(env, u.Get("root").As<Napi::Object>(), userns_root);
     spec.userns = &userns;
   }
 

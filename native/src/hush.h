@@ -78,7 +78,26 @@ struct hush_userns {
   const char *secrets_uid;
   const char *secrets_gid;
   int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
+  const struct hush_userns_root *root; /* what the child mounts itself (userns-root.c), or NULL */
 };
+
+/* userns-root.c, userns-idmap.c: rootless volumes, an image's overlay and the app's view of
+ * the secrets, made by the child in its namespaces; every string formatted before clone. */
+struct hush_userns_root {
+  const char *const *lower_dirs;      /* an image's layers, topmost first, NULL-terminated; NULL: no image */
+  int read_only;                      /* --read-only: sealed once hush's files are in */
+  const char *const *dirs;            /* mount points made inside the image root */
+  const char *const *files;           /* empty files made there unless present (file volumes) */
+  const char *const *writes;          /* path, content, ... NULL: files hush puts in (/etc/hosts...) */
+  const char *const *volume_hosts;    /* --volume host paths, cloned in the child ... */
+  const int *volume_read_only;
+  const char *const *volume_targets;  /* ... and where each goes (volumes.c attaches them) */
+  size_t volume_count;
+  const char *secrets_uid_map;        /* "0 N 1\n": the secrets read as the app's (--user N), or NULL */
+  const char *secrets_gid_map;
+};
+int hush_userns_build(const struct hush_userns_root *r, struct hush_spec *started, int report_fd);
+int hush_userns_secrets_view(const struct hush_userns_root *r, int tmpfs_fd, int report_fd);
 
 /* GO, parent → rootless child, on the sync socket: followed by env_bytes of "K=V\0" strings
  * and mask_bytes of mask paths. */

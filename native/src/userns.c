@@ -68,12 +68,17 @@ int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *star
   *started = *spec;
   /* --userns auto: root made the tmpfs and rendered before the spawn, as without a user namespace. */
   if (spec->secrets_fd >= 0) return hush_userns_become_root(report_fd);
+  /* userns-root.c: volumes and an image's root, mounted here since the launcher cannot. */
+  if (hush_userns_build(spec->userns->root, started, report_fd) < 0) return -1;
   int noswap = 0;
   int tmpfs_fd = make_secrets_fs(spec->userns, &noswap);
   if (tmpfs_fd < 0) {
     hush_report(report_fd, "fsmount", "secrets tmpfs (user namespace)", errno);
     return -1;
   }
+  /* userns-idmap.c: what the app sees of it (with --user, the caller's files as its own). */
+  int view_fd = hush_userns_secrets_view(spec->userns->root, tmpfs_fd, report_fd);
+  if (view_fd < 0) return -1;
   if (send_secrets_fd(sync_fd, tmpfs_fd, noswap) < 0) return -1;
 
   size_t size = sizeof(struct hush_go_header) + HUSH_CONTROL_MAX + 2 * GO_SLOTS * sizeof(char *);
@@ -86,7 +91,7 @@ int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *star
     return -1;
   char *strings = buffer + sizeof *go;
   char **slots = (char **)(buffer + sizeof *go + HUSH_CONTROL_MAX);
-  started->secrets_fd = tmpfs_fd;
+  started->secrets_fd = view_fd;
   started->envp = split_strings(strings, (size_t)go->env_bytes, slots, GO_SLOTS);
   started->mask_paths = split_strings(strings + go->env_bytes, (size_t)go->mask_bytes, slots + GO_SLOTS, GO_SLOTS);
   return 0;
