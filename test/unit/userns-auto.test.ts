@@ -25,9 +25,9 @@ describe('--userns', () => {
   });
 
   it('as an ordinary user, --userns host is refused and auto is the rootless run', () => {
-    expect(rootlessRefusal(parse('--userns', 'host'))).toMatch(/^--userns host needs root/);
-    expect(rootlessRefusal(parse('--userns', 'auto'))).toBeUndefined();
-    expect(rootlessRefusal(parse())).toBeUndefined();
+    expect(rootlessRefusal(parse('--userns', 'host'), { size: 65537 })).toMatch(/^--userns host needs root/);
+    expect(rootlessRefusal(parse('--userns', 'auto'), { size: 65537 })).toBeUndefined();
+    expect(rootlessRefusal(parse(), { size: 65537 })).toBeUndefined();
   });
 });
 
