@@ -45,6 +45,8 @@ export interface SpawnSpec {
   cgroupFd?: number;
   /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
   cgroupJoinFds?: number[];
+  /** Its own cgroups, mounted read-only at /sys/fs/cgroup (else that is masked); cgroup-view.c. */
+  cgroupView?: CgroupViewMount[];
   /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
   rootfsFd?: number;
   /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
@@ -66,6 +68,15 @@ export interface UsernsSpec {
   secretsGid: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
+}
+
+/** One read-only cgroup mount of the container's /sys/fs/cgroup (launcher/cgroups/view.ts). */
+export interface CgroupViewMount {
+  /** Its name under /sys/fs/cgroup; '' for /sys/fs/cgroup itself (cgroup2 alone). */
+  dir: string;
+  fsType: 'cgroup' | 'cgroup2';
+  /** v1: the hierarchy's controllers (set as flags) and name=X. */
+  options: string[];
 }
 
 export interface TmpfsMount {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { NativeBinding } from './binding';
 
-export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent, TmpfsMount, UsernsSpec } from './binding';
+export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent, TmpfsMount, UsernsSpec, CgroupViewMount } from './binding';
 
 let binding: NativeBinding | undefined;
 let buildDir = '';

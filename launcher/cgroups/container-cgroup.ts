@@ -10,10 +10,12 @@
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { cgroupErrors } from './errors';
-import { cgroupLayout } from './layout';
+import { cgroupLayout, type Hierarchy } from './layout';
 import type { ResourceLimits } from './limits';
 import { planCgroup, type PlannedCgroup } from './plan';
 import { removeCgroupDirs, removeStaleCgroups } from './remove';
+import type { CgroupViewMount } from '../../native';
+import { cgroupView } from './view';
 
 export interface CgroupDir {
   version: 1 | 2;
@@ -29,6 +31,8 @@ export interface ContainerCgroup {
   readonly cgroupFd: number;
   /** v1 `tasks` files the child writes itself into before exec. */
   readonly cgroupJoinFds: readonly number[];
+  /** What the container sees at /sys/fs/cgroup: the hierarchies it joins, read-only. */
+  readonly view: readonly CgroupViewMount[];
   /**
    * Once the child has started (or failed to): closes the descriptors, and removes the stale
    * cgroups of runs that are gone (after the spawn, so that it costs the start nothing).
@@ -45,14 +49,18 @@ export interface CgroupOptions {
   debug: (line: string) => void;
   /** For tests: the files that say where our cgroups are. */
   procSelf?: { mountinfo: string; cgroup: string };
+  /** Rootless: only the (delegated) v2 hierarchy; an ordinary user cannot make v1 cgroups. */
+  v2Only?: boolean;
 }
 
 export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
   const { limits, debug } = options;
-  const layout = cgroupLayout(
+  const found = cgroupLayout(
     options.procSelf?.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'),
     options.procSelf?.cgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'),
   );
+  const layout = options.v2Only ? { v1: [], unified: found.unified } : found;
+  const hierarchies = [...layout.v1, ...(layout.unified ? [layout.unified] : [])];
   const unifiedControllers = layout.unified ? readWords(`${layout.unified.ownDir}/cgroup.controllers`) : [];
   const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism }, `hush-${process.pid}-${options.id}`);
   plan.skipped.forEach(debug);
@@ -60,20 +68,24 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
   const made: CgroupDir[] = [];
   const written = new Set<string>();
   const fds: number[] = [];
+  const joined: Hierarchy[] = [];
   let cgroupFd = -1;
   try {
     for (const planned of plan.cgroups) {
       if (!makeOne(planned, written, debug)) continue;
       made.push({ version: planned.version, dir: planned.dir, controllers: planned.controllers });
-      if (planned.version === 2) cgroupFd = openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug);
-      else fds.push(openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug));
+      const fd = planned.version === 2
+        ? (cgroupFd = openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug))
+        : openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug);
+      if (planned.version === 1) fds.push(fd);
+      if (fd >= 0) joined.push(hierarchies.find((h) => h.ownDir === planned.parentDir)!);
     }
   } catch (err) {
     for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
     removeCgroupDirs(made.map((d) => d.dir), debug);
     throw err;
   }
-  const parents = [...layout.v1, ...(layout.unified ? [layout.unified] : [])].map((h) => h.ownDir);
+  const parents = hierarchies.map((h) => h.ownDir);
   let open = true;
   const closeFds = () => {
     if (!open) return;
@@ -86,6 +98,7 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
     limits: { ...limits, pidsMax: written.has('pids.max') ? limits.pidsMax : undefined },
     cgroupFd,
     cgroupJoinFds: fds.filter((fd) => fd >= 0),
+    view: cgroupView(joined),
     started() {
       closeFds();
       removeStaleCgroups(parents, debug);

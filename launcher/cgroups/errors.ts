@@ -16,6 +16,8 @@ export const cgroupErrors = Object.freeze({
     `${flag} cannot be applied: cannot create the container's cgroup ${dir}: ${code}`),
   HUSH_ERR_CGROUP_DELEGATE: defineError('HUSH_ERR_CGROUP_DELEGATE', (flag: string, controller: string, parent: string, code: string) =>
     `${flag} cannot be applied: cgroup v2 does not give ${controller} to children of ${parent} (${code})${busyHint(code)}`),
+  HUSH_ERR_CGROUP_ROOTLESS: defineError('HUSH_ERR_CGROUP_ROOTLESS', (flag: string, value: string, reason: string) =>
+    `${flag} ${value} cannot be applied rootless: limits need a delegated cgroup v2 subtree, and ${reason}`),
   HUSH_ERR_CGROUP_WRITE: defineError('HUSH_ERR_CGROUP_WRITE', (flag: string, path: string, value: string, code: string) =>
     `${flag} cannot be applied: writing '${value}' to ${path}: ${code}`),
 });

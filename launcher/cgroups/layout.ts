@@ -12,6 +12,9 @@ export interface Hierarchy {
   controllers: V1Controller[];
   /** Our own cgroup's directory in this hierarchy, as a host path. */
   ownDir: string;
+  /** Where the hierarchy is mounted, and what names it for a new mount (v1: all its controllers). */
+  mountPoint: string;
+  mountOptions: string[];
 }
 
 export interface CgroupLayout {
@@ -64,22 +67,28 @@ function dirUnder(mount: CgroupMount, ownPath: string): string | undefined {
   return (mount.mountPoint + ownPath.slice(root.length)).replace(/\/+$/, '') || '/';
 }
 
+/** The first mount that reaches our cgroup, and our directory under it. */
+function reaching(mounts: CgroupMount[], ownPath: string): { mount: CgroupMount; dir: string } | undefined {
+  for (const mount of mounts) {
+    const dir = dirUnder(mount, ownPath);
+    if (dir !== undefined) return { mount, dir };
+  }
+  return undefined;
+}
+
 export function cgroupLayout(mountinfo: string, procCgroup: string): CgroupLayout {
   const mounts = parseCgroupMounts(mountinfo);
   const layout: CgroupLayout = { v1: [], unified: undefined };
   for (const entry of parseProcCgroup(procCgroup)) {
     if (entry.controllers.length === 0) {
-      const dir = mounts.filter((m) => m.fsType === 'cgroup2').map((m) => dirUnder(m, entry.path)).find((d) => d !== undefined);
-      if (dir !== undefined) layout.unified = { version: 2, controllers: [], ownDir: dir };
+      const found = reaching(mounts.filter((m) => m.fsType === 'cgroup2'), entry.path);
+      if (found) layout.unified = { version: 2, controllers: [], ownDir: found.dir, mountPoint: found.mount.mountPoint, mountOptions: [] };
       continue;
     }
     const ours = v1Controllers.filter((c) => entry.controllers.includes(c));
     if (ours.length === 0) continue;
-    const dir = mounts
-      .filter((m) => m.fsType === 'cgroup' && ours.every((c) => m.options.includes(c)))
-      .map((m) => dirUnder(m, entry.path))
-      .find((d) => d !== undefined);
-    if (dir !== undefined) layout.v1.push({ version: 1, controllers: ours, ownDir: dir });
+    const found = reaching(mounts.filter((m) => m.fsType === 'cgroup' && ours.every((c) => m.options.includes(c))), entry.path);
+    if (found) layout.v1.push({ version: 1, controllers: ours, ownDir: found.dir, mountPoint: found.mount.mountPoint, mountOptions: entry.controllers });
   }
   return layout;
 }
