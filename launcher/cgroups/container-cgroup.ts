@@ -9,12 +9,12 @@
 
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { CgroupViewMount } from '../../native';
 import { cgroupErrors } from './errors';
 import { cgroupLayout, type Hierarchy } from './layout';
 import type { ResourceLimits } from './limits';
 import { planCgroup, type PlannedCgroup } from './plan';
 import { removeCgroupDirs, removeStaleCgroups } from './remove';
-import type { CgroupViewMount } from '../../native';
 import { cgroupView } from './view';
 
 export interface CgroupDir {
@@ -75,9 +75,10 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
       if (!makeOne(planned, written, debug)) continue;
       made.push({ version: planned.version, dir: planned.dir, controllers: planned.controllers });
       const fd = planned.version === 2
-        ? (cgroupFd = openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug))
+        ? openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug)
         : openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug);
-      if (planned.version === 1) fds.push(fd);
+      if (planned.version === 2) cgroupFd = fd;
+      else fds.push(fd);
       if (fd >= 0) joined.push(hierarchies.find((h) => h.ownDir === planned.parentDir)!);
     }
   } catch (err) {

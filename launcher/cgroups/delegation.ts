@@ -20,7 +20,7 @@ export interface AskedLimit {
   controller: 'memory' | 'cpu' | 'pids';
 }
 
-export function askedLimits(limits: ResourceLimits): AskedLimit[] {
+function askedLimits(limits: ResourceLimits): AskedLimit[] {
   const asked: AskedLimit[] = [];
   if (limits.memoryBytes !== undefined) asked.push({ flag: '--memory', controller: 'memory' });
   if (limits.cpuQuotaUs !== undefined) asked.push({ flag: '--cpus', controller: 'cpu' });
@@ -30,24 +30,24 @@ export function askedLimits(limits: ResourceLimits): AskedLimit[] {
 
 export type Delegation =
   | { ok: true; hierarchy: Hierarchy }
-  /** `flag`: the limit that cannot be applied, or undefined when only the default pids limit is lost. */
-  | { ok: false; reason: string; flag: AskedLimit['flag'] | undefined };
+  /** `limit`: the one that cannot be applied, or undefined when only the default pids limit is lost. */
+  | { ok: false; reason: string; limit: AskedLimit | undefined };
 
 const delegatedFiles = ['', '/cgroup.procs', '/cgroup.subtree_control'];
 
 export function checkDelegation(unified: Hierarchy | undefined, ownPath: string, limits: ResourceLimits, probe: DelegationProbe): Delegation {
   const asked = askedLimits(limits);
-  const first = asked[0]?.flag;
-  if (!unified) return { ok: false, reason: `no cgroup2 filesystem is mounted where your cgroup (0::${ownPath}) is`, flag: first };
+  const first = asked[0];
+  if (!unified) return { ok: false, reason: `no cgroup2 filesystem is mounted where your cgroup (0::${ownPath}) is`, limit: first };
   const dir = unified.ownDir;
   if (!delegatedFiles.every((file) => probe.writable(dir + file))) {
-    return { ok: false, reason: `your cgroup ${dir} is not writable by you (not delegated to you, as systemd's Delegate=yes does)`, flag: first };
+    return { ok: false, reason: `your cgroup ${dir} is not writable by you (not delegated to you, as systemd's Delegate=yes does)`, limit: first };
   }
   const available = probe.controllers(dir);
   const missing = asked.find((limit) => !available.includes(limit.controller));
   if (missing) {
     const list = available.length > 0 ? available.join(' ') : 'none';
-    return { ok: false, reason: `the ${missing.controller} controller is not delegated to your cgroup ${dir} (its cgroup.controllers: ${list})`, flag: missing.flag };
+    return { ok: false, reason: `the ${missing.controller} controller is not delegated to your cgroup ${dir} (its cgroup.controllers: ${list})`, limit: missing };
   }
   return { ok: true, hierarchy: unified };
 }

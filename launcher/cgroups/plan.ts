@@ -106,9 +106,9 @@ export function planCgroup(limits: ResourceLimits, host: Host, name: string): Cg
   return plan;
 }
 
-/** The limit a flag (or its controller) asks for, as messages name it: 64 MiB, 0.5, 100. */
-export function describeLimit(what: Limited | '--memory' | '--cpus' | '--pids-limit', limits: ResourceLimits): string {
-  if (what === 'memory' || what === '--memory') return formatBytes(limits.memoryBytes!);
-  if (what === 'cpu' || what === '--cpus') return `${limits.cpus}`;
+/** The limit a controller holds, as messages name it: 64 MiB, 0.5, 100. */
+export function describeLimit(controller: Limited, limits: ResourceLimits): string {
+  if (controller === 'memory') return formatBytes(limits.memoryBytes!);
+  if (controller === 'cpu') return `${limits.cpus}`;
   return `${limits.pidsMax}`;
 }

@@ -22,8 +22,8 @@ export function setUpRunCgroup(limits: ResourceLimits, id: string, env: NodeJS.P
   const ownPath = /^0::(.*)$/m.exec(procSelf.cgroup)?.[1] ?? '?';
   const delegation = checkDelegation(cgroupLayout(procSelf.mountinfo, procSelf.cgroup).unified, ownPath, limits, fsProbe);
   if (delegation.ok) return createContainerCgroup({ limits, id, debug, procSelf, v2Only: true });
-  const { flag, reason } = delegation;
-  if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_ROOTLESS(flag, describeLimit(flag, limits), reason);
+  const { limit, reason } = delegation;
+  if (limit) throw cgroupErrors.HUSH_ERR_CGROUP_ROOTLESS(limit.flag, describeLimit(limit.controller, limits), reason);
   debug(`rootless: ${reason}: the container gets no cgroup, and the default --pids-limit is not applied`);
   return undefined;
 }
@@ -37,7 +37,13 @@ const fsProbe: DelegationProbe = {
       return false;
     }
   },
-  controllers: (dir) => readCgroupFile({ version: 2, dir, controllers: [] }, 'cgroup.controllers')?.split(/\s+/).filter(Boolean) ?? [],
+  controllers(dir) {
+    try {
+      return fs.readFileSync(`${dir}/cgroup.controllers`, 'utf8').split(/\s+/).filter(Boolean);
+    } catch {
+      return [];
+    }
+  },
 };
 
 /** The spawn spec's cgroup fields. */

@@ -63,7 +63,7 @@ describe('checkDelegation', () => {
     expect(checkDelegation(undefined, '/', parseLimits({ cpus: '1' }), probe([], []))).toEqual({
       ok: false,
       reason: 'no cgroup2 filesystem is mounted where your cgroup (0::/) is',
-      flag: '--cpus',
+      limit: { flag: '--cpus', controller: 'cpu' },
     });
   });
 
@@ -73,7 +73,7 @@ describe('checkDelegation', () => {
       expect(checkDelegation(v2.unified, ownPath, parseLimits({ memory: '64m' }), probe(writable, ['memory']))).toEqual({
         ok: false,
         reason: `your cgroup ${own} is not writable by you (not delegated to you, as systemd's Delegate=yes does)`,
-        flag: '--memory',
+        limit: { flag: '--memory', controller: 'memory' },
       });
     },
   );
@@ -82,7 +82,7 @@ describe('checkDelegation', () => {
     expect(checkDelegation(v2.unified, ownPath, parseLimits({ memory: '64m', pidsLimit: '5' }), probe(delegated, ['memory']))).toEqual({
       ok: false,
       reason: `the pids controller is not delegated to your cgroup ${own} (its cgroup.controllers: memory)`,
-      flag: '--pids-limit',
+      limit: { flag: '--pids-limit', controller: 'pids' },
     });
     expect(checkDelegation(v2.unified, ownPath, parseLimits({ memory: '64m' }), probe(delegated, []))).toMatchObject({
       reason: `the memory controller is not delegated to your cgroup ${own} (its cgroup.controllers: none)`,
@@ -90,6 +90,6 @@ describe('checkDelegation', () => {
   });
 
   it('without an asked limit a missing subtree costs only the default pids limit (no flag)', () => {
-    expect(checkDelegation(v2.unified, ownPath, parseLimits({}), probe([], []))).toMatchObject({ ok: false, flag: undefined });
+    expect(checkDelegation(v2.unified, ownPath, parseLimits({}), probe([], []))).toMatchObject({ ok: false, limit: undefined });
   });
 });
