@@ -4,6 +4,8 @@
 // the hybrid: a read-only tmpfs with one mount per hierarchy; on cgroup2 alone (a mount
 // namespace whose /sys/fs/cgroup is a fresh cgroup2 mount), one cgroup2 mount.
 
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { v1Holding } from '../../launcher/cgroups/layout';
@@ -22,6 +24,7 @@ const memory = v1Holding(layout, 'memory');
 const pids = v1Holding(layout, 'pids');
 const at = (mountPoint: string, file: string) => `/sys/fs/cgroup/${path.basename(mountPoint)}/${file}`;
 const lines = (text: string) => text.trim().split('\n');
+const haveBusybox = spawnSync('sh', ['-c', 'file -L /bin/busybox | grep -q "statically linked"']).status === 0;
 const sh = (script: string, ...flags: string[]) => hush(['run', ...flags, '--', '/bin/sh', '-c', script]);
 
 describe.skipIf(!isRoot || layout.v1.length === 0)('the container sees its own cgroups, read-only (needs root and cgroup v1 hierarchies)', () => {
@@ -79,6 +82,23 @@ describe.skipIf(!isRoot || layout.v1.length === 0)('the container sees its own c
     const r = await sh(`ls -1 /sys/fs/cgroup | sort; cat ${memory ? at(memory.mountPoint, 'memory.limit_in_bytes') : '/dev/null'}`, '--net', 'none', '--memory', '32m');
     expect(r.code).toBe(0);
     expect(lines(r.stdout)).toEqual([...viewNames, ...(memory ? [String(32 * 1024 * 1024)] : [])]);
+  });
+
+  it.skipIf(!haveBusybox)(`a --rootfs root gets it in its own sysfs (--net none); on the host network it has no sysfs, so nothing${haveBusybox ? '' : ' (needs a static busybox)'}`, async () => {
+    const root = fs.mkdtempSync('/var/tmp/hush-view-rootfs-');
+    try {
+      fs.mkdirSync(`${root}/bin`);
+      fs.copyFileSync('/bin/busybox', `${root}/bin/busybox`);
+      fs.chmodSync(`${root}/bin/busybox`, 0o755);
+      const shIn = (...flags: string[]) => hush(['run', '--rootfs', root, ...flags, '--', '/bin/busybox', 'sh', '-c', 'ls -1 /sys/fs/cgroup | sort']);
+      const own = await shIn('--net', 'none');
+      expect(own.code).toBe(0);
+      expect(lines(own.stdout)).toEqual(viewNames);
+      const none = await shIn();
+      expect(none.stderr).toContain('/sys/fs/cgroup: No such file or directory');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('each mount is read-only, rooted at the container\'s cgroup (mountinfo root /)', async () => {
