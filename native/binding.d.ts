@@ -70,7 +70,7 @@ export interface UsernsSpec {
   denySetgroups: boolean;
 }
 
-/** One read-only cgroup mount of the container's /sys/fs/cgroup (launcher/cgroups/view.ts). */
+/** One read-only cgroup mount of the container's /sys/fs/cgroup (cgroupView in launcher/cgroups/layout.ts). */
 export interface CgroupViewMount {
   /** Its name under /sys/fs/cgroup; '' for /sys/fs/cgroup itself (cgroup2 alone). */
   dir: string;

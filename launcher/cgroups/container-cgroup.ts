@@ -11,11 +11,10 @@ import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { CgroupViewMount } from '../../native';
 import { cgroupErrors } from './errors';
-import { cgroupLayout, type Hierarchy } from './layout';
+import { cgroupLayout, cgroupView, type Hierarchy } from './layout';
 import type { ResourceLimits } from './limits';
 import { planCgroup, type PlannedCgroup } from './plan';
 import { removeCgroupDirs, removeStaleCgroups } from './remove';
-import { cgroupView } from './view';
 
 export interface CgroupDir {
   version: 1 | 2;

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import type { CgroupViewMount } from '../../native';
 import { createContainerCgroup, type CgroupDir, type ContainerCgroup } from './container-cgroup';
-import { checkDelegation, type DelegationProbe } from './delegation';
+import type { DelegationProbe } from './delegation';
 import { cgroupErrors } from './errors';
 import { cgroupLayout } from './layout';
 import { formatBytes, type ResourceLimits } from './limits';
@@ -20,6 +20,8 @@ export function setUpRunCgroup(limits: ResourceLimits, id: string, env: NodeJS.P
   if (!rootless) return createContainerCgroup({ limits, id, debug });
   const procSelf = { mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'), cgroup: fs.readFileSync('/proc/self/cgroup', 'utf8') };
   const ownPath = /^0::(.*)$/m.exec(procSelf.cgroup)?.[1] ?? '?';
+  // Loaded only rootless: every module costs a root run's start (bench/README.md, "limits").
+  const { checkDelegation } = require('./delegation') as typeof import('./delegation');
   const delegation = checkDelegation(cgroupLayout(procSelf.mountinfo, procSelf.cgroup).unified, ownPath, limits, fsProbe);
   if (delegation.ok) return createContainerCgroup({ limits, id, debug, procSelf, v2Only: true });
   const { limit, reason } = delegation;

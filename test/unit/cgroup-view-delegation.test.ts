@@ -1,11 +1,10 @@
-// What the container sees at /sys/fs/cgroup (launcher/cgroups/view.ts), and when a rootless run
+// What the container sees at /sys/fs/cgroup (cgroupView, launcher/cgroups/layout.ts), and when a rootless run
 // may make a cgroup: a delegated cgroup v2 subtree (launcher/cgroups/delegation.ts).
 
 import { describe, expect, it } from 'vitest';
 import { checkDelegation, type DelegationProbe } from '../../launcher/cgroups/delegation';
-import { cgroupLayout } from '../../launcher/cgroups/layout';
+import { cgroupLayout, cgroupView } from '../../launcher/cgroups/layout';
 import { parseLimits } from '../../launcher/cgroups/limits';
-import { cgroupView } from '../../launcher/cgroups/view';
 
 const hybrid = cgroupLayout(
   `31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw
