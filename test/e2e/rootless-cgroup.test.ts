@@ -61,9 +61,17 @@ function runInCgroup(options: { mounts: Mounts; delegate: boolean; debug?: boole
   cleanups.push(async () => {
     child.kill('SIGKILL');
     await done;
-    if (hostDir && fs.existsSync(hostDir)) {
-      for (const entry of fs.readdirSync(hostDir, { withFileTypes: true })) if (entry.isDirectory()) fs.rmdirSync(`${hostDir}/${entry.name}`);
-      fs.rmdirSync(hostDir);
+    if (!hostDir || !fs.existsSync(hostDir)) return;
+    // After a failed test a container may take a moment to die (its parent-death signal).
+    const children = fs.readdirSync(hostDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${hostDir}/${e.name}`);
+    for (const dir of [...children, hostDir]) {
+      for (let i = 0; i < 50 && fs.existsSync(dir); i++) {
+        try {
+          fs.rmdirSync(dir);
+        } catch {
+          await sleep(20);
+        }
+      }
     }
   });
   return { pid: child.pid!, done, output: () => stdout, hostDir };
