@@ -49,6 +49,8 @@ export interface SpawnSpec {
   cgroupView?: CgroupViewMount[];
   /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
   rootfsFd?: number;
+  /** rootfsFd is a --rootfs clone (--userns auto: idmapped): read-only once its mount points exist. */
+  sealRootfsFd?: boolean;
   /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
   volumes?: { fd: number; target: string }[];
   /** Rootless: a user namespace of the container's own; the child makes the secrets tmpfs. */
@@ -185,6 +187,10 @@ export interface NativeBinding {
   setMountReadOnly(fd: number): void;
   /** A detached recursive clone of hostPath (nosuid, nodev; read-only if asked) for --volume. */
   openVolume(hostPath: string, readOnly: boolean): number;
+  /** --userns auto: a user namespace with these maps (flat triples), only for idmapMount. */
+  createIdmapUserns(uidMap: string[], gidMap: string[]): number;
+  /** MOUNT_ATTR_IDMAP on a detached mount (openVolume's), recursively; throws `idmap` with `what` as path. */
+  idmapMount(mountFd: number, usernsFd: number, what: string): void;
   /** mknodat in dirfd; name is one path component. A char 0:0 node is an overlay whiteout. */
   mknodAt(dirfd: number, name: string, mode: number, major: number, minor: number): void;
   /** lsetxattr of dirfd/name, never following a symlink; name '' sets it on the descriptor itself. */

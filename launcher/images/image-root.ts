@@ -13,6 +13,7 @@ import { parseImageRef } from './reference';
 import { pathComponents, SafeDir } from './safe-dir';
 import { defaultStoreRoot, ImageStore } from './store';
 import type { Progress } from './progress';
+import type { Idmap } from '../rootless/userns-auto';
 
 export interface ImageRootOptions {
   cwd: string;
@@ -29,6 +30,8 @@ export interface ImageRootOptions {
   /** --user as given, resolved in the image instead of the image's User. */
   user?: string;
   progress?: Progress;
+  /** --userns auto: the layers are idmapped, and what hush makes in the root is the container root's. */
+  idmap?: Idmap;
 }
 
 export interface ImageRunConfig {
@@ -109,6 +112,49 @@ function readFile(root: SafeDir, target: string): string | undefined {
   }
 }
 
+const hushFiles = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
+
+/** The overlay over idmapped clones of the layers: their files show the ids on disk inside. */
+function idmappedOverlay(lowerDirs: readonly string[], idmap: Idmap): number {
+  const addon = native();
+  const layers: number[] = [];
+  try {
+    for (const dir of lowerDirs) {
+      layers.push(addon.openVolume(dir, true));
+      addon.idmapMount(layers[layers.length - 1], idmap.usernsFd, dir);
+    }
+    // The overlay holds its own references to the layers once made.
+    return addon.createOverlayFs(layers.map((layer) => `/proc/self/fd/${layer}`), 0);
+  } catch (err) {
+    const failed = err as { syscall?: string; code?: string; path?: string };
+    if (failed.syscall === 'idmap') {
+      throw imageErrors.HUSH_ERR_IMAGE_STORE(failed.path ?? '', `the layer cannot be idmapped for --userns auto (${failed.code}); use --userns host`);
+    }
+    throw err;
+  } finally {
+    for (const layer of layers) addon.closeFd(layer);
+  }
+}
+
+/**
+ * What hush made in the root (the overlay's root directory, missing mount points, /etc files)
+ * belongs to host root, which the container's namespace does not map: give it to the
+ * container's root. What comes from the layers shows their ids and is left alone.
+ */
+function giveToContainerRoot(root: SafeDir, paths: readonly string[], idmap: Idmap): void {
+  fs.chownSync(SafeDir.at(root.rootFd, '.'), idmap.root.uid, idmap.root.gid);
+  for (const target of paths) {
+    const parts = pathComponents(target);
+    for (let i = 1; i <= parts.length; i++) {
+      const parent = root.dir(parts.slice(0, i - 1), false);
+      const st = SafeDir.lstat(parent, parts[i - 1]);
+      if (!st) break;
+      if (st.uid === 0) fs.lchownSync(SafeDir.at(parent, parts[i - 1]), idmap.root.uid, idmap.root.gid);
+      if (!st.isDirectory()) break;
+    }
+  }
+}
+
 export async function prepareImageRoot(refText: string, options: ImageRootOptions): Promise<ImageRoot> {
   const store = ImageStore.open(defaultStoreRoot(options.env, process.getuid?.() ?? 0));
   const ref = parseImageRef(refText, options.cwd);
@@ -117,7 +163,7 @@ export async function prepareImageRoot(refText: string, options: ImageRootOption
   const image = parseConfig(store.readStoredBlob(record.config, `${record.name}: config`), `${record.name}: config`);
   const lowerDirs = record.layers.map((layer) => store.layerDir(layer.diffId)).reverse();
   const addon = native();
-  const fd = addon.createOverlayFs(lowerDirs, 0);
+  const fd = options.idmap ? idmappedOverlay(lowerDirs, options.idmap) : addon.createOverlayFs(lowerDirs, 0);
   try {
     const root = SafeDir.open(`/proc/self/fd/${fd}/.`);
     let config: ImageRunConfig;
@@ -130,6 +176,7 @@ export async function prepareImageRoot(refText: string, options: ImageRootOption
       writeFile(root, '/etc/resolv.conf', options.hostNetwork ? hostFile('/etc/resolv.conf', '') : '');
       const c = image.config ?? {};
       const user = resolveUser(options.user ?? (c.User || '0'), readFile(root, '/etc/passwd'), readFile(root, '/etc/group'));
+      if (options.idmap) giveToContainerRoot(root, [...standardMountPoints, ...options.mountPoints, ...(options.fileMountPoints ?? []), ...hushFiles], options.idmap);
       config = { entrypoint: c.Entrypoint ?? [], cmd: c.Cmd ?? [], env: c.Env ?? [], workingDir: c.WorkingDir || undefined, uid: user.uid, gid: user.gid, home: user.home };
     } finally {
       root.close();

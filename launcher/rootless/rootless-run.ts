@@ -12,6 +12,7 @@ const rootlessSecretsSizeBytes = 48 * 1024 * 1024;
 
 /** One line saying why this rootless run cannot be done, or undefined. */
 export function rootlessRefusal(options: RunOptions): string | undefined {
+  if (options.userns === 'host') return "--userns host needs root: an ordinary user's container always has a user namespace of its own (leave --userns out, or give auto)";
   if (options.imageRun) return '--image is not supported rootless yet (the image store and layer ownership need root): run it as root';
   if (options.volumes.length > 0) return '--volume is not supported rootless yet: run it as root';
   if (options.uid !== 0 || options.gid !== 0) return '--user other than 0:0 is not supported rootless yet: the secrets belong to the caller, who is root inside';

@@ -285,6 +285,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   spec.init_fd = -1;
   spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
+  spec.seal_rootfs_fd = obj.Get("sealRootfsFd").ToBoolean();
   std::vector<int> volume_fds;
   std::vector<std::string> volume_targets;
   if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {
@@ -656,6 +657,34 @@ Napi::Value OpenVolume(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// createIdmapUserns(uidMap, gidMap) -> fd of a user namespace with those maps (userns-auto.c)
+Napi::Value CreateIdmapUserns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2) Usage(env, "createIdmapUserns(uidMap, gidMap)");
+  std::vector<std::string> uid_map = StringArray(env, info[0], "createIdmapUserns: uidMap");
+  std::vector<std::string> gid_map = StringArray(env, info[1], "createIdmapUserns: gidMap");
+  if (uid_map.empty() || uid_map.size() % 3 || gid_map.empty() || gid_map.size() % 3 || uid_map.size() > 30 || gid_map.size() > 30)
+    Usage(env, "createIdmapUserns: maps must be 1 to 10 triples");
+  std::vector<const char*> uid_ptrs, gid_ptrs;
+  for (auto& item : uid_map) uid_ptrs.push_back(item.c_str());
+  for (auto& item : gid_map) gid_ptrs.push_back(item.c_str());
+  uid_ptrs.push_back(nullptr);
+  gid_ptrs.push_back(nullptr);
+  const char* failed_step = "";
+  int fd = hush_idmap_userns_create(uid_ptrs.data(), gid_ptrs.data(), &failed_step);
+  if (fd < 0) throw SyscallError(env, errno, failed_step, "user namespace for idmapped mounts");
+  return Napi::Number::New(env, fd);
+}
+
+// idmapMount(mountFd, usernsFd, what): MOUNT_ATTR_IDMAP on a detached mount, recursively
+Napi::Value IdmapMount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString()) Usage(env, "idmapMount(mountFd, usernsFd, what)");
+  if (hush_idmap_mount(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()) < 0)
+    throw SyscallError(env, errno, "idmap", info[2].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
 Napi::Value SetMountReadOnly(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "setMountReadOnly(fd)");
@@ -740,6 +769,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("sendDatagram", Napi::Function::New(env, SendDatagram));
   exports.Set("createOverlayFs", Napi::Function::New(env, CreateOverlayFs));
+  exports.Set("createIdmapUserns", Napi::Function::New(env, CreateIdmapUserns));
+  exports.Set("idmapMount", Napi::Function::New(env, IdmapMount));
   exports.Set("setMountReadOnly", Napi::Function::New(env, SetMountReadOnly));
   exports.Set("openVolume", Napi::Function::New(env, OpenVolume));
   exports.Set("mknodAt", Napi::Function::New(env, MknodAt));

@@ -70,6 +70,7 @@ struct hush_spec {
   const struct hush_cgroup_mount *cgroup_view; /* cgroup-view.c: /sys/fs/cgroup, else it is masked */
   size_t cgroup_view_count;
   int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
+  int seal_rootfs_fd;          /* rootfs_fd is a --rootfs (idmapped, userns-auto.c): read-only once set up */
   const int *volume_fds;       /* detached mounts from hush_volume_open ... */
   const char *const *volume_targets; /* ... and where each goes inside the root (volumes.c) */
   size_t volume_count;
@@ -225,6 +226,10 @@ int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *star
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
 int hush_userns_release(int sync_fd, const char *env, size_t env_bytes, const char *masks, size_t mask_bytes);
 void hush_userns_wait_exec(int sync_fd);
+/* userns-auto.c: --userns auto as root. A user namespace with these maps, for idmapped mounts. */
+int hush_idmap_userns_create(const char *const *uid_map, const char *const *gid_map, const char **failed_step);
+int hush_idmap_mount(int mount_fd, int userns_fd); /* recursive; the mount must be detached */
+int hush_userns_become_root(int report_fd);
 
 /* write-files.c: 0, or the errno of the step that failed (the temporary file is removed). */
 int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint8_t *bytes, size_t length,

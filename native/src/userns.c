@@ -67,7 +67,7 @@ int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *star
   if (HUSH_RETRY(recv(sync_fd, &mapped, 1, 0)) != 1 || mapped != SYNC_MAPPED) return -1; /* the parent failed or left */
   *started = *spec;
   /* --userns auto: root made the tmpfs and rendered before the spawn, as without a user namespace. */
-  if (spec->secrets_fd >= 0) return 0;
+  if (spec->secrets_fd >= 0) return hush_userns_become_root(report_fd);
   int noswap = 0;
   int tmpfs_fd = make_secrets_fs(spec->userns, &noswap);
   if (tmpfs_fd < 0) {
