@@ -84,6 +84,14 @@ describe.skipIf(!isRoot || layout.v1.length === 0)('the container sees its own c
     expect(lines(r.stdout)).toEqual([...viewNames, ...(memory ? [String(32 * 1024 * 1024)] : [])]);
   });
 
+  it.skipIf(!memory)('under --userns auto (a user namespace of the container\'s own) the view is the same, and read-only', async () => {
+    const limit = at(memory!.mountPoint, 'memory.limit_in_bytes');
+    const r = await sh(`ls -1 /sys/fs/cgroup | sort; cat ${limit}; echo 1 > ${limit}`, '--userns', 'auto', '--memory', '48m');
+    expect(lines(r.stdout)).toEqual([...viewNames, String(48 * 1024 * 1024)]);
+    expect(r.stderr).toContain('Read-only file system');
+    expect(r.code).toBe(2); // the shell's failed redirection
+  });
+
   it.skipIf(!haveBusybox)(`a --rootfs root gets it in its own sysfs (--net none); on the host network it has no sysfs, so nothing${haveBusybox ? '' : ' (needs a static busybox)'}`, async () => {
     const root = fs.mkdtempSync('/var/tmp/hush-view-rootfs-');
     try {
