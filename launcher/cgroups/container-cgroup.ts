@@ -124,6 +124,15 @@ function makeOne(planned: PlannedCgroup, written: Set<string>, debug: (line: str
     debug(`cannot create ${planned.dir} (${code}): ${planned.writes.length > 0 ? 'the default --pids-limit is not applied' : 'skipped'}`);
     return false;
   }
+  // Below a threaded domain a new cgroup is "domain invalid": clone3 into it fails (EOPNOTSUPP).
+  if (planned.version === 2 && readWords(`${planned.dir}/cgroup.type`).join(' ') === 'domain invalid') {
+    removeCgroupDirs([planned.dir], debug);
+    const why = `EOPNOTSUPP: it is "domain invalid", since ${planned.parentDir} is a threaded domain`;
+    const flag = requiredFlag(planned);
+    if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_CREATE(flag, planned.dir, why);
+    debug(`cannot use ${planned.dir} (${why}): ${planned.writes.length > 0 ? 'the default --pids-limit is not applied' : 'skipped'}`);
+    return false;
+  }
   for (const write of planned.writes) {
     const path = `${planned.dir}/${write.file}`;
     if (write.ifExists && !fs.existsSync(path)) continue;
@@ -141,16 +150,21 @@ function makeOne(planned: PlannedCgroup, written: Set<string>, debug: (line: str
   return true;
 }
 
-/** v2: our cgroup must hand the controllers down (cgroup.subtree_control). */
+/**
+ * v2: our cgroup must hand the controllers down (cgroup.subtree_control). Below the root, a
+ * cgroup that holds processes (ours holds hush) cannot: the kernel refuses a domain controller
+ * (EBUSY), and takes a threaded one (pids, cpu) only by making the cgroup a threaded domain,
+ * whose new children are "domain invalid". So neither is asked of it.
+ */
 function delegate(planned: PlannedCgroup, debug: (line: string) => void): void {
   const control = `${planned.parentDir}/cgroup.subtree_control`;
   const enabled = readWords(control);
+  // The root has no cgroup.type, and may hold processes beside children that use controllers.
+  const busy = () => fs.existsSync(`${planned.parentDir}/cgroup.type`) && readWords(`${planned.parentDir}/cgroup.procs`).length > 0;
   for (const controller of [...planned.controllers]) {
     if (enabled.includes(controller)) continue;
-    try {
-      fs.writeFileSync(control, `+${controller}`);
-    } catch (err) {
-      const code = errnoCode(err);
+    const code = busy() ? 'EBUSY' : writeOrCode(control, `+${controller}`);
+    if (code !== undefined) {
       const writes = planned.writes.filter((w) => w.file.startsWith(`${controller}.`));
       const flag = writes.find((w) => w.flag !== undefined)?.flag;
       if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_DELEGATE(flag, controller, planned.parentDir, code);
@@ -169,6 +183,16 @@ function openOrSkip(planned: PlannedCgroup, path: string, flags: number, debug: 
     if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_CREATE(flag, path, errnoCode(err));
     debug(`cannot open ${path} (${errnoCode(err)}): the container does not join ${planned.dir}`);
     return -1;
+  }
+}
+
+/** undefined when written, else the errno code. */
+function writeOrCode(path: string, text: string): string | undefined {
+  try {
+    fs.writeFileSync(path, text);
+    return undefined;
+  } catch (err) {
+    return errnoCode(err);
   }
 }
 

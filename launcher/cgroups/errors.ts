@@ -5,7 +5,7 @@
 import { defineError, type HushError } from '../../agent/errors';
 
 const busyHint = (code: string) =>
-  code === 'EBUSY' ? ': that cgroup holds processes, so it cannot hand controllers down; start hush in a cgroup of its own with them delegated' : '';
+  code === 'EBUSY' ? ': that cgroup holds processes (hush itself), and below the root of the hierarchy such a cgroup cannot hand controllers to children' : '';
 
 export const cgroupErrors = Object.freeze({
   HUSH_ERR_CGROUP_CPUS_RANGE: defineError('HUSH_ERR_CGROUP_CPUS_RANGE', (cpus: number, count: number) =>

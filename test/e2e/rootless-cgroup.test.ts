@@ -31,6 +31,7 @@ case "$MOUNTS" in
 esac
 if [ -n "$CG" ]; then
   mkdir "$CG"
+  if [ "$THREADED" = yes ]; then mkdir "$CG/t"; echo threaded > "$CG/t/cgroup.type"; fi
   if [ "$DELEGATE" = yes ]; then chown "$TEST_UID" "$CG" "$CG/cgroup.procs" "$CG/cgroup.subtree_control" "$CG/cgroup.threads"; fi
   echo $$ > "$CG/cgroup.procs"
 fi
@@ -44,13 +45,13 @@ let serial = 0;
  * hierarchy. Returns the host path of CG; unshare, sh, setpriv and env exec in turn, so the
  * child's pid is hush's.
  */
-function runInCgroup(options: { mounts: Mounts; delegate: boolean; debug?: boolean }, args: string[]) {
+function runInCgroup(options: { mounts: Mounts; delegate: boolean; debug?: boolean; threadedChild?: boolean }, args: string[]) {
   const name = `hush-test-delegated-${process.pid}-${++serial}`;
   const inside = options.mounts === 'none' ? '' : options.mounts === 'v2-only' ? `/sys/fs/cgroup/${name}` : `${v2Root}/${name}`;
   const command = [...user.hushAsUser(options.debug ? ['HUSH_LOG_LEVEL=debug'] : []), 'run', ...args];
   const child = spawn('unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', ...command], {
     cwd: user.tree,
-    env: { PATH: process.env.PATH, MOUNTS: options.mounts, CG: inside, DELEGATE: options.delegate ? 'yes' : 'no', TEST_UID: String(user.uid) },
+    env: { PATH: process.env.PATH, MOUNTS: options.mounts, CG: inside, DELEGATE: options.delegate ? 'yes' : 'no', THREADED: options.threadedChild ? 'yes' : 'no', TEST_UID: String(user.uid) },
   });
   let stdout = '';
   let stderr = '';
@@ -145,6 +146,18 @@ describe.skipIf(missing !== undefined)(`rootless limits through a delegated cgro
     expect(p.stdout).toBe('0\n');
     expect(p.stderr).toMatch(/hush: debug cgroup: rootless: your cgroup \S+ is not writable by you .*: the container gets no cgroup, and the default --pids-limit is not applied\n/);
     expect(containerDirs(plain.hostDir!, plain.pid)).toEqual([]);
+  });
+
+  it('in a threaded domain (its new children are "domain invalid", no process can join them) the run goes on without a cgroup, and says why', async () => {
+    // A threaded child makes the delegated cgroup a threaded domain; clone3 into a new domain
+    // child would fail with EOPNOTSUPP.
+    const run = runInCgroup({ mounts: 'v2-only', delegate: true, debug: true, threadedChild: true }, ['--', 'sh', '-c', 'ls -A /sys/fs/cgroup | wc -l']);
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('0\n'); // no cgroup joined: /sys/fs/cgroup masked
+    const name = run.hostDir!.split('/').pop();
+    expect(r.stderr).toMatch(new RegExp(`hush: debug cgroup: cannot use /sys/fs/cgroup/${name}/hush-${run.pid}-[0-9a-f]+ \\(EOPNOTSUPP: it is "domain invalid", since /sys/fs/cgroup/${name} is a threaded domain\\): skipped\n`));
+    expect(containerDirs(run.hostDir!, run.pid)).toEqual([]);
   });
 
   it('no cgroup mounted at all: a limit is refused with that reason', async () => {
