@@ -68,8 +68,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   let container: RunningContainer | undefined;
   const signals = forwardSignals(() => container);
   owned.add(() => signals.stop());
-  // No cgroup rootless: checkRootless refused asked-for limits; the default pids limit is skipped.
-  const cgroup = rootless ? undefined : refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr));
+  // Rootless, only in a delegated cgroup v2 subtree: elsewhere asked-for limits are refused.
+  const cgroup = refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr, rootless));
   owned.add(() => cgroup?.remove());
   // Closed after the agent, which writes into it until it stops.
   let tmpfs: SecretsTmpfs | undefined;
@@ -86,7 +86,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
     if (plan) {
       const { usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
       if (io.env.HUSH_LOG_LEVEL === 'debug' || plan.size === 1) io.stderr.write(`hush: run: ${plan.note}\n`);
-      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan, options, imageRoot?.userns) });
+      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), ...cgroupSpawnFields(cgroup), userns: usernsSpec(plan, options, imageRoot?.userns) });
       if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
     }
     const makeTmpfs = (files: number): string => {
@@ -190,7 +190,6 @@ function checkRootless(options: RunOptions, io: CommandIO): IdMapPlan {
   const plan = rootlessIdMaps(io.env);
   const refusal = rootlessRefusal(options, plan);
   if (refusal) throw new RunRefused(`run: ${refusal}`);
-  if (io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write('hush: debug cgroup: rootless: no delegated cgroup v2 subtree; the default pids limit is skipped\n');
   if (!swapIsOn()) return plan;
   const why = 'swap is on, and a rootless secrets tmpfs cannot be noswap';
   if (options.requireNoswap) throw new RunRefused(`run: ${why} (--require-noswap)`);

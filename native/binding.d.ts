@@ -45,6 +45,8 @@ export interface SpawnSpec {
   cgroupFd?: number;
   /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
   cgroupJoinFds?: number[];
+  /** Its own cgroups, mounted read-only at /sys/fs/cgroup (else that is masked); cgroup-view.c. */
+  cgroupView?: CgroupViewMount[];
   /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
   rootfsFd?: number;
   /** rootfsFd is a --rootfs clone (--userns auto: idmapped): read-only once its mount points exist. */
@@ -88,6 +90,15 @@ export interface UsernsRoot {
   /** The app's ids inside: when not 0, the secrets (the caller's) read as theirs through an idmapped clone. */
   appUid: number;
   appGid: number;
+}
+
+/** One read-only cgroup mount of the container's /sys/fs/cgroup (cgroupView in launcher/cgroups/layout.ts). */
+export interface CgroupViewMount {
+  /** Its name under /sys/fs/cgroup; '' for /sys/fs/cgroup itself (cgroup2 alone). */
+  dir: string;
+  fsType: 'cgroup' | 'cgroup2';
+  /** v1: the hierarchy's controllers (set as flags) and name=X. */
+  options: string[];
 }
 
 export interface TmpfsMount {

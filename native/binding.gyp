@@ -13,6 +13,7 @@
         "src/signals.c",
         "src/spawn.c",
         "src/cgroup.c",
+        "src/cgroup-view.c",
         "src/setup-mounts.c",
         "src/setup-dev.c",
         "src/setup-masks.c",

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { NativeBinding } from './binding';
 
-export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent, TmpfsMount, UsernsSpec, UsernsRoot } from './binding';
+export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent, TmpfsMount, UsernsSpec, UsernsRoot, CgroupViewMount } from './binding';
 
 let binding: NativeBinding | undefined;
 let buildDir = '';

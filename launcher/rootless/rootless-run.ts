@@ -13,10 +13,6 @@ const rootlessSecretsSizeBytes = 48 * 1024 * 1024;
 /** One line saying why this rootless run cannot be done, or undefined. */
 export function rootlessRefusal(options: RunOptions, plan: Pick<IdMapPlan, 'size'>): string | undefined {
   if (options.userns === 'host') return "--userns host needs root: an ordinary user's container always has a user namespace of its own (leave --userns out, or give auto)";
-  const { limits } = options;
-  if (limits.memoryBytes !== undefined || limits.cpuQuotaUs !== undefined || limits.pidsRequested) {
-    return 'limits cannot be applied rootless here: they need a delegated cgroup v2 subtree, and this host has none (its controllers are on cgroup v1)';
-  }
   const user = `${options.uid}:${options.gid}${options.imageRun && !options.imageRun.user ? " (the image's User)" : ''}`;
   if ((options.uid !== 0 || options.gid !== 0) && plan.size === 1) {
     return `user ${user}: only uid 0 is mapped in this user namespace (no /etc/subuid range with newuidmap): run as 0:0, or give the user a subuid/subgid range`;

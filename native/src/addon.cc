@@ -270,6 +270,40 @@ hush_userns_root* ParseUsernsRoot(Napi::Env env, const Napi::Object& r, UsernsRo
   return &h.root;
 }
 
+// spec.cgroupView: [{ dir, fsType, options }] -> hush_cgroup_mount (cgroup-view.c). The strings
+// are all read before any pointer is taken, so that none moves afterwards.
+struct CgroupView {
+  std::vector<std::vector<std::string>> strings;  // per mount: dir, then its options
+  std::vector<std::vector<const char*>> options;
+  std::vector<hush_cgroup_mount> mounts;
+};
+
+void ReadCgroupView(Napi::Env env, const Napi::Object& obj, CgroupView& view) {
+  if (!obj.Has("cgroupView") || obj.Get("cgroupView").IsUndefined()) return;
+  const char* usage = "spawn: spec.cgroupView must be an array of { dir, fsType: 'cgroup' | 'cgroup2', options }";
+  if (!obj.Get("cgroupView").IsArray()) Usage(env, usage);
+  Napi::Array items = obj.Get("cgroupView").As<Napi::Array>();
+  std::vector<int> v2;
+  for (uint32_t i = 0; i < items.Length(); i++) {
+    if (!items.Get(i).IsObject()) Usage(env, usage);
+    Napi::Object m = items.Get(i).As<Napi::Object>();
+    std::string fs_type = StringField(m, "fsType");
+    if (fs_type != "cgroup" && fs_type != "cgroup2") Usage(env, usage);
+    std::vector<std::string> strings{StringField(m, "dir")};
+    for (auto& option : StringArray(env, m.Get("options"), "spawn: spec.cgroupView[].options")) strings.push_back(option);
+    if (strings[0].find('/') != std::string::npos || strings[0] == "." || strings[0] == "..") Usage(env, usage);
+    view.strings.push_back(std::move(strings));
+    v2.push_back(fs_type == "cgroup2");
+  }
+  for (size_t i = 0; i < view.strings.size(); i++) {
+    std::vector<const char*> pointers;
+    for (size_t j = 1; j < view.strings[i].size(); j++) pointers.push_back(view.strings[i][j].c_str());
+    pointers.push_back(nullptr);
+    view.options.push_back(std::move(pointers));
+  }
+  for (size_t i = 0; i < view.strings.size(); i++) view.mounts.push_back({view.strings[i][0].c_str(), v2[i], view.options[i].data()});
+}
+
 // spawn(spec) -> { pid, pidfd, channelFd, ptyFd, ptyWriteFd }: returns once clone has; the
 // app's exec is reported later on channelFd (watchChannel), so the event loop never waits for it.
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
@@ -376,6 +410,10 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   }
   spec.cgroup_join_fds = cgroup_join_fds.data();
   spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
+  CgroupView cgroup_view;
+  ReadCgroupView(env, obj, cgroup_view);
+  spec.cgroup_view = cgroup_view.mounts.data();
+  spec.cgroup_view_count = cgroup_view.mounts.size();
 
   // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid, root? }
   hush_userns userns{};

@@ -34,6 +34,13 @@ struct hush_tmpfs_mount {
   int noexec;
 };
 
+/* One read-only mount of the container's own cgroups at /sys/fs/cgroup (cgroup-view.c). */
+struct hush_cgroup_mount {
+  const char *dir;               /* name under /sys/fs/cgroup; "" for /sys/fs/cgroup itself */
+  int v2;                        /* cgroup2, else a cgroup v1 hierarchy */
+  const char *const *options;    /* v1: its controllers (flags) and name=X; NULL-terminated */
+};
+
 /* Everything the child needs, prepared by the parent before clone. */
 struct hush_spec {
   const char *rootfs;          /* directory to bind as the container's root */
@@ -60,6 +67,8 @@ struct hush_spec {
   int cgroup_fd;               /* v2 directory to start in (CLONE_INTO_CGROUP), or -1 */
   const int *cgroup_join_fds;  /* v1 `tasks` files the child writes itself ("0") into */
   int cgroup_join_count;
+  const struct hush_cgroup_mount *cgroup_view; /* cgroup-view.c: /sys/fs/cgroup, else it is masked */
+  size_t cgroup_view_count;
   int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
   int seal_rootfs_fd;          /* rootfs_fd is a --rootfs (idmapped, userns-auto.c): read-only once set up */
   const int *volume_fds;       /* detached mounts from hush_volume_open ... */
@@ -184,6 +193,8 @@ int hush_bring_up_loopback(int report_fd);
 /* setup-dev.c, setup-masks.c: steps of hush_setup_mounts, on the root's descriptor. */
 int hush_setup_dev(int root_fd, int report_fd);
 int hush_setup_masks(const struct hush_spec *spec, int root_fd, int report_fd);
+/* cgroup-view.c: the container's cgroups, read-only, at /sys/fs/cgroup (after its cgroup namespace). */
+int hush_setup_cgroup_view(const struct hush_spec *spec, int root_fd, int report_fd);
 
 /* resolve-in-root.c: an O_PATH descriptor for `path` beneath root_fd, symlinks resolved as
  * if root_fd were "/"; with create, missing directories are made on the way. */
