@@ -13,6 +13,7 @@ import type { CgroupViewMount } from '../../native';
 import { cgroupErrors } from './errors';
 import { cgroupLayout, cgroupView, type Hierarchy } from './layout';
 import type { ResourceLimits } from './limits';
+import { moveIntoOwnLeaf } from './own-leaf';
 import { planCgroup, type PlannedCgroup } from './plan';
 import { removeCgroupDirs, removeStaleCgroups } from './remove';
 
@@ -152,23 +153,27 @@ function makeOne(planned: PlannedCgroup, written: Set<string>, debug: (line: str
 
 /**
  * v2: our cgroup must hand the controllers down (cgroup.subtree_control). Below the root, a
- * cgroup that holds processes (ours holds hush) cannot: the kernel refuses a domain controller
- * (EBUSY), and takes a threaded one (pids, cpu) only by making the cgroup a threaded domain,
- * whose new children are "domain invalid". So neither is asked of it.
+ * cgroup that holds processes cannot: the kernel refuses a domain controller (EBUSY), and takes
+ * a threaded one (pids, cpu) only by making the cgroup a threaded domain, whose new children are
+ * "domain invalid". So when hush is all it holds, hush moves into a leaf of it first
+ * (own-leaf.ts); otherwise nothing is asked of it.
  */
 function delegate(planned: PlannedCgroup, debug: (line: string) => void): void {
-  const control = `${planned.parentDir}/cgroup.subtree_control`;
+  const parent = planned.parentDir;
+  const control = `${parent}/cgroup.subtree_control`;
   const enabled = readWords(control);
+  const missing = planned.controllers.filter((controller) => !enabled.includes(controller));
+  if (missing.length === 0) return;
   // The root has no cgroup.type, and may hold processes beside children that use controllers.
-  const busy = () => fs.existsSync(`${planned.parentDir}/cgroup.type`) && readWords(`${planned.parentDir}/cgroup.procs`).length > 0;
-  for (const controller of [...planned.controllers]) {
-    if (enabled.includes(controller)) continue;
-    const code = busy() ? 'EBUSY' : writeOrCode(control, `+${controller}`);
+  const holdsProcesses = fs.existsSync(`${parent}/cgroup.type`) && readWords(`${parent}/cgroup.procs`).length > 0;
+  const busy = holdsProcesses && !moveIntoOwnLeaf(parent, debug);
+  for (const controller of missing) {
+    const code = busy ? 'EBUSY' : writeOrCode(control, `+${controller}`);
     if (code !== undefined) {
       const writes = planned.writes.filter((w) => w.file.startsWith(`${controller}.`));
       const flag = writes.find((w) => w.flag !== undefined)?.flag;
-      if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_DELEGATE(flag, controller, planned.parentDir, code);
-      debug(`cgroup v2 does not give ${controller} to children of ${planned.parentDir} (${code}): the default --pids-limit is not applied`);
+      if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_DELEGATE(flag, controller, parent, code);
+      debug(`cgroup v2 does not give ${controller} to children of ${parent} (${code}): the default --pids-limit is not applied`);
       planned.writes = planned.writes.filter((w) => !writes.includes(w));
       planned.controllers = planned.controllers.filter((c) => c !== controller);
     }

@@ -5,7 +5,9 @@
 import { defineError, type HushError } from '../../agent/errors';
 
 const busyHint = (code: string) =>
-  code === 'EBUSY' ? ': that cgroup holds processes (hush itself), and below the root of the hierarchy such a cgroup cannot hand controllers to children' : '';
+  code === 'EBUSY'
+    ? ': that cgroup holds processes other than hush, and below the root of the hierarchy such a cgroup cannot hand controllers to children: run hush in a cgroup of its own (systemd-run --scope -p Delegate=yes, or a service with Delegate=yes)'
+    : '';
 
 export const cgroupErrors = Object.freeze({
   HUSH_ERR_CGROUP_CPUS_RANGE: defineError('HUSH_ERR_CGROUP_CPUS_RANGE', (cpus: number, count: number) =>

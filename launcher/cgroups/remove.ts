@@ -46,7 +46,8 @@ function killRemaining(dir: string): void {
   }
 }
 
-const ownName = /^hush-(\d+)-[0-9a-f]+$/;
+/** A container's cgroup (hush-PID-ID) or the leaf hush moved into (own-leaf.ts). */
+const ownName = /^hush-(\d+)-(?:[0-9a-f]+|launcher)$/;
 
 /** True when no process has this pid (as seen from our pid namespace). */
 function gone(pid: number): boolean {

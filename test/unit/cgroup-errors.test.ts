@@ -14,7 +14,7 @@ describe('cgroup error registry', () => {
 
   it('explains EBUSY from cgroup v2 delegation', () => {
     expect(cgroupErrors.HUSH_ERR_CGROUP_DELEGATE('--memory', 'memory', '/sys/fs/cgroup/a.scope', 'EBUSY').message).toBe(
-      '--memory cannot be applied: cgroup v2 does not give memory to children of /sys/fs/cgroup/a.scope (EBUSY): that cgroup holds processes (hush itself), and below the root of the hierarchy such a cgroup cannot hand controllers to children',
+      '--memory cannot be applied: cgroup v2 does not give memory to children of /sys/fs/cgroup/a.scope (EBUSY): that cgroup holds processes other than hush, and below the root of the hierarchy such a cgroup cannot hand controllers to children: run hush in a cgroup of its own (systemd-run --scope -p Delegate=yes, or a service with Delegate=yes)',
     );
   });
 });

@@ -134,8 +134,8 @@ describe('cgroup files and names', () => {
     expect(parseKeyedCounters('usage_usec 1500\nuser_usec 1000\n').get('usage_usec')).toBe(1500);
   });
 
-  it('calls stale only the hush cgroups whose launcher is gone', () => {
-    const names = ['hush-10-abc', 'hush-11-def', 'hush-x-abc', 'other', 'cgroup.procs', 'hush-12-ABC'];
-    expect(staleNames(names, (pid) => pid !== 11)).toEqual(['hush-10-abc']);
+  it('calls stale only the hush cgroups (and launcher leaves) whose launcher is gone', () => {
+    const names = ['hush-10-abc', 'hush-11-def', 'hush-x-abc', 'other', 'cgroup.procs', 'hush-12-ABC', 'hush-13-launcher', 'hush-11-launcher', 'hush-14-launchers'];
+    expect(staleNames(names, (pid) => pid !== 11)).toEqual(['hush-10-abc', 'hush-13-launcher']);
   });
 });

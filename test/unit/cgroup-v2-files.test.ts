@@ -64,18 +64,19 @@ describe('createContainerCgroup on cgroup v2', () => {
 
   // Below the root (a cgroup.type file) with processes in it: a domain controller would be
   // refused (EBUSY), a threaded one would turn the parent into a threaded domain whose new
-  // children are "domain invalid"; so none is asked for.
+  // children are "domain invalid"; so none is asked for unless hush can leave it empty.
   const belowRootWithProcesses = () => {
     fs.writeFileSync(path.join(parent, 'cgroup.type'), 'domain\n');
     fs.writeFileSync(path.join(parent, 'cgroup.procs'), '4242\n');
     fs.writeFileSync(path.join(parent, 'cgroup.subtree_control'), '');
   };
 
-  it('below the root, a cgroup holding processes is not asked to hand controllers down: a limit is refused (EBUSY)', () => {
+  it('below the root, a cgroup holding other processes is not asked to hand controllers down: a limit is refused (EBUSY)', () => {
     belowRootWithProcesses();
     expect(() => make({ pidsLimit: '10' })).toThrow(
-      `--pids-limit cannot be applied: cgroup v2 does not give pids to children of ${parent} (EBUSY): that cgroup holds processes (hush itself)`,
+      `--pids-limit cannot be applied: cgroup v2 does not give pids to children of ${parent} (EBUSY): that cgroup holds processes other than hush`,
     );
+    expect(lines).toEqual([`${parent} holds processes other than hush (4242): it cannot be left empty`]);
     expect(fs.readFileSync(path.join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('');
     expect(fs.existsSync(dir())).toBe(false);
   });
@@ -84,10 +85,32 @@ describe('createContainerCgroup on cgroup v2', () => {
     belowRootWithProcesses();
     const cgroup = make({});
     expect(fs.readFileSync(path.join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('');
-    expect(lines).toEqual([`cgroup v2 does not give pids to children of ${parent} (EBUSY): the default --pids-limit is not applied`]);
+    expect(lines).toEqual([
+      `${parent} holds processes other than hush (4242): it cannot be left empty`,
+      `cgroup v2 does not give pids to children of ${parent} (EBUSY): the default --pids-limit is not applied`,
+    ]);
     expect(cgroup.dirs).toEqual([{ version: 2, dir: dir(), controllers: [] }]);
     expect(cgroup.limits.pidsMax).toBeUndefined();
     cgroup.started();
+  });
+
+  it('when hush is all it holds, hush moves into a leaf of it (hush-PID-launcher), then it hands controllers down', () => {
+    belowRootWithProcesses();
+    fs.writeFileSync(path.join(parent, 'cgroup.procs'), `${process.pid}\n`);
+    make({ pidsLimit: '10' }).started();
+    const leaf = path.join(parent, `hush-${process.pid}-launcher`);
+    expect(fs.readFileSync(path.join(leaf, 'cgroup.procs'), 'utf8')).toBe(String(process.pid));
+    expect(fs.readFileSync(path.join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('+pids');
+    expect(read('pids.max')).toBe('10');
+    expect(lines).toContain(`moved hush into ${leaf}, so that ${parent} can hand controllers to the container's cgroup`);
+  });
+
+  it('refuses (EBUSY) when hush cannot move into its leaf, and says why', () => {
+    belowRootWithProcesses();
+    fs.writeFileSync(path.join(parent, 'cgroup.procs'), `${process.pid}\n`);
+    fs.writeFileSync(path.join(parent, `hush-${process.pid}-launcher`), ''); // in the way
+    expect(() => make({ pidsLimit: '10' })).toThrow(`cgroup v2 does not give pids to children of ${parent} (EBUSY)`);
+    expect(lines[0]).toBe(`cannot move hush into ${parent}/hush-${process.pid}-launcher (EEXIST): ${parent} keeps its controllers`);
   });
 
   it('an empty cgroup below the root still hands controllers down', () => {
