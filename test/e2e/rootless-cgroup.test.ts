@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupLayout } from '../../launcher/cgroups/layout';
 import { sleep } from './helpers';
 import { procsIn } from './limits-helpers';
-import { makeRootlessUser, rootlessMissing, type RootlessUser } from './rootless-user';
+import { makeRootlessUser, rootlessMissing, type RootlessUser } from './rootless-helpers';
 
 const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
 /** The root of the unified hierarchy as the host mounts it (a cgroup2 mount of "/"). */
