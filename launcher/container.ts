@@ -62,7 +62,8 @@ export function spawnRootless(spec: SpawnSpec): PendingContainer {
     start(env, maskPaths) {
       if (!released && spawned.secretsFd >= 0) {
         released = true;
-        const pty = addon.releaseContainer(spawned.syncFd, spawned.channelFd, spec.tty === true, env, expandMasks(spec.rootfs, maskPaths));
+        const final = { ...spec, env, maskPaths: expandMasks(spec.rootfs, maskPaths) };
+        const pty = addon.releaseContainer(spawned.syncFd, spawned.channelFd, final);
         spawned.ptyFd = pty.ptyFd;
         spawned.ptyWriteFd = pty.ptyWriteFd;
       }
@@ -75,7 +76,7 @@ export function spawnRootless(spec: SpawnSpec): PendingContainer {
       } catch {
         // already exited and reaped
       }
-      if (!released && spawned.syncFd >= 0) addon.closeFd(spawned.syncFd);
+      if (!released && spawned.syncFd >= 0) addon.abortContainer(spawned.syncFd);
       released = true;
       supervised.started.catch(() => {});
     },

@@ -135,8 +135,13 @@ export interface ControlEvent {
 
 export interface NativeBinding {
   spawn(spec: SpawnSpec): SpawnedContainer;
-  /** A rootless child's go-ahead, with what is known only after the first render. */
-  releaseContainer(syncFd: number, channelFd: number, tty: boolean, env: string[], maskPaths: string[]): { ptyFd: number; ptyWriteFd: number };
+  /**
+   * A rootless child's go-ahead: `spec` is the one it was spawned with, its env and maskPaths
+   * now final (the child reads it from our memory). Returns once the child has exec'd.
+   */
+  releaseContainer(syncFd: number, channelFd: number, spec: SpawnSpec): { ptyFd: number; ptyWriteFd: number };
+  /** A rootless child that will not be released exits 125; returns once it has, syncFd closed. */
+  abortContainer(syncFd: number): void;
   onExit(pidfd: number, callback: (status: ExitStatus) => void): void;
   watchChannel(channelFd: number, callback: (event: ControlEvent) => void): void;
   signal(pidfd: number, signo: number): boolean;

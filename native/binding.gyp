@@ -28,7 +28,9 @@
         "src/overlay-fs.c",
         "src/layer-nodes.c",
         "src/volumes.c",
-        "src/userns.c"
+        "src/userns.c",
+        "src/userns-child.c",
+        "src/userns-maps.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

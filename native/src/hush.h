@@ -79,16 +79,6 @@ struct hush_userns {
   int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
 };
 
-/* GO, parent → rootless child, on the sync socket: followed by env_bytes of "K=V\0" strings
- * and mask_bytes of mask paths. */
-enum { HUSH_GO = 0x676f };
-struct hush_go_header {
-  int32_t type;
-  int32_t env_bytes;
-  int32_t mask_bytes;
-  int32_t reserved;
-};
-
 /* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
  * Built by the parent before clone; sent whole to hush-init as the first message on its
  * control channel, since init, not the first child, starts the app. */
@@ -209,10 +199,31 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
 ssize_t hush_receive_record(int fd, struct hush_record *record, int *fd_out);
 void hush_take_pty_record(int fd, int *pty_fd);
 
-/* userns.c */
-int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *started, int sync_fd, int report_fd);
+/* spawn.c: what the child of one spawn reads, from memory it shares with the parent (the
+ * stack's region: a rootless child reads it until its exec, see userns.c). */
+struct hush_child_args {
+  const struct hush_spec *spec;  /* rootless: the release's spec from GO on */
+  int fd;                        /* the child's end of the error/control channel */
+  char *const *init_argv;        /* hush-init's arguments, built before clone (or GO) */
+  int sync_fd;                   /* rootless: the child's end of the sync socket, else -1 */
+  int parent_fds[2];             /* rootless: the parent's ends, which the child's table must close */
+  int init_fd;                   /* hush-init, as the child's descriptor table has it */
+};
+char **hush_build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]);
+
+/* userns.c, userns-child.c, userns-maps.c: the rootless start's sync points */
+enum { HUSH_SYNC_MAPPED = 'm', HUSH_SYNC_GO = 'g' };
+/* Child, up to GO: the spec to go on with (`started`, or the spawn's with --userns auto), or NULL. */
+const struct hush_spec *hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started);
+int hush_userns_write_maps(const struct hush_userns *u, pid_t pid, struct hush_record *failure);
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
-int hush_userns_release(int sync_fd, const char *env, size_t env_bytes, const char *masks, size_t mask_bytes);
+/* Keeps the child's region (its stack and hush_child_args) until its release or abort. */
+int hush_userns_keep(int sync_fd, void *region, size_t size, struct hush_child_args *args);
+/* GO with `spec` (the spawn's, its environment and masks final); returns once the child has
+ * exec'd or died. The sync socket stays open (the caller closes it). */
+int hush_userns_release(int sync_fd, const struct hush_spec *spec);
+/* A kept child that will not be released: it exits 125; returns once it has. */
+void hush_userns_abort(int sync_fd);
 void hush_userns_wait_exec(int sync_fd);
 
 /* write-files.c: 0, or the errno of the step that failed (the temporary file is removed). */

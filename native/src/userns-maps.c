@@ -1,0 +1,89 @@
+/* The id maps of a rootless child's user namespace, written by the launcher (userns.c has the
+ * start order): one-line maps through /proc/PID/uid_map and gid_map, or newuidmap and
+ * newgidmap for a /etc/subuid range. The two setuid helpers run at the same time: each costs an
+ * exec and a read of /etc/subuid or /etc/subgid, the larger part of a rootless start. */
+#include "hush.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int write_proc_file(pid_t pid, const char *name, const char *text) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  int err = errno;
+  close(fd);
+  errno = err;
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* newuidmap PID inside outside count ...: the helper's pid, or -1 with errno. */
+static pid_t start_helper(const char *helper, pid_t pid, const char *const *map) {
+  char pid_text[16];
+  snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
+  const char *argv[64] = {helper, pid_text};
+  size_t n = 2;
+  for (size_t i = 0; map[i] && n + 1 < sizeof argv / sizeof argv[0]; i++) argv[n++] = map[i];
+  argv[n] = NULL;
+  pid_t helper_pid;
+  extern char **environ;
+  int err = posix_spawn(&helper_pid, helper, NULL, NULL, (char *const *)argv, environ);
+  if (err) {
+    errno = err;
+    return -1;
+  }
+  return helper_pid;
+}
+
+/* 0 once the helper exited 0; -1 with errno (EPERM: it refused the map). */
+static int helper_result(pid_t helper_pid) {
+  int status = 0;
+  if (HUSH_RETRY(waitpid(helper_pid, &status, 0)) < 0) return -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    errno = EPERM;
+    return -1;
+  }
+  return 0;
+}
+
+static int write_map(pid_t pid, const char *name, const char *const *map) {
+  char text[512] = "";
+  for (size_t i = 0; map[i] && map[i + 1] && map[i + 2]; i += 3) {
+    size_t used = strlen(text);
+    snprintf(text + used, sizeof text - used, "%s %s %s\n", map[i], map[i + 1], map[i + 2]);
+  }
+  return write_proc_file(pid, name, text);
+}
+
+int hush_userns_write_maps(const struct hush_userns *u, pid_t pid, struct hush_record *failure) {
+  /* Both helpers first, then their exits: they run side by side. */
+  pid_t uid_helper = u->newuidmap ? start_helper(u->newuidmap, pid, u->uid_map) : 0;
+  int uid_err = errno;
+  pid_t gid_helper = u->newgidmap ? start_helper(u->newgidmap, pid, u->gid_map) : 0;
+  int gid_err = errno;
+  const char *failed = NULL;
+  int err = 0;
+  if (uid_helper < 0 || (uid_helper > 0 && helper_result(uid_helper) < 0)) {
+    failed = "newuidmap";
+    err = uid_helper < 0 ? uid_err : errno;
+  } else if (!u->newuidmap && write_map(pid, "uid_map", u->uid_map) < 0) {
+    failed = "uid_map";
+    err = errno;
+  }
+  if (gid_helper < 0 || (gid_helper > 0 && helper_result(gid_helper) < 0)) {
+    if (!failed) failed = "newgidmap", err = gid_helper < 0 ? gid_err : errno;
+  } else if (!u->newgidmap && !failed) {
+    /* Without CAP_SETGID outside, a gid_map is accepted only once setgroups is denied. */
+    if ((u->deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0) || write_map(pid, "gid_map", u->gid_map) < 0) failed = "gid_map", err = errno;
+  }
+  if (!failed) return 0;
+  hush_record_fill(failure, failed, "", err);
+  return -1;
+}
