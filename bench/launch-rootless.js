@@ -8,6 +8,8 @@
 //   BENCH_ITERATIONS  measured rounds of `hush run -- /bin/true` (default 20)
 //   BENCH_WARMUP      unmeasured rounds (default 2)
 //   BENCH_INPROCESS   containers per row in the in-process part (default 60)
+//   BENCH_COMPARE     another built tree (a checkout with dist/ and native/build): its rootless
+//                     rows join the same rounds, marked "(compared tree)" (before/after a change)
 //
 // 1. Wall time of `hush run -- /bin/true`, every row through `setpriv` (the root row too, so that
 //    setpriv's cost is in every row), with HUSH_TIMING=1's split.
@@ -38,8 +40,8 @@ function parentWork() {
   return { ms: performance.now() - started, objects: objects.length };
 }
 
-async function inner(row, count) {
-  const dist = (module) => require(path.join(REPO, 'dist', module));
+async function inner(row, count, tree) {
+  const dist = (module) => require(path.join(tree, 'dist', module));
   const { startContainer, spawnRootless } = dist('launcher/container.js');
   const { containerSpec, parseRunArgs } = dist('launcher/container-spec.js');
   const { buildConfinement } = dist('launcher/confinement.js');
@@ -76,7 +78,9 @@ async function inner(row, count) {
     const status = await container.exited;
     if (status.code !== 0) throw new Error(`${TRUE} exited ${JSON.stringify(status)}`);
   }
-  process.stdout.write(JSON.stringify(samples) + '\n');
+  // Exit at once: a channel watch that fires while Node tears down aborts the process (the
+  // addon calls into JS from a libuv callback then), which `hush run` avoids the same way.
+  process.stdout.write(JSON.stringify(samples) + '\n', () => process.exit(0));
 }
 
 // ---- the harness, as root ----
@@ -130,7 +134,7 @@ function treeFor(uid) {
   if (probe.status === 0) return { dir: REPO, remove() {} };
   const dir = fs.mkdtempSync('/var/tmp/hush-bench-rootless-');
   fs.chmodSync(dir, 0o755);
-  for (const part of ['bin', 'dist', 'native', 'node_modules', 'package.json']) fs.cpSync(path.join(REPO, part), path.join(dir, part), { recursive: true });
+  for (const part of ['bench', 'bin', 'dist', 'native', 'node_modules', 'package.json']) fs.cpSync(path.join(REPO, part), path.join(dir, part), { recursive: true });
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -163,18 +167,31 @@ async function main() {
   fs.chmodSync(home, 0o755);
   try {
     const env = { PATH: '/usr/bin:/bin', HOME: home, HUSH_TIMING: '1' };
-    const hush = [process.execPath, path.join(tree.dir, 'bin', 'hush'), 'run', '--', TRUE];
+    // Each user's XDG_RUNTIME_DIR, as a login session has it: there the compiled seccomp filter
+    // is cached (seccomp-cache.ts). One row goes without, and compiles it every run.
+    for (const user of Object.values(users)) {
+      user.runtimeDir = path.join(home, `run-${user.uid}`);
+      fs.mkdirSync(user.runtimeDir, { mode: 0o700 });
+      fs.chownSync(user.runtimeDir, user.uid, user.gid);
+    }
     const rows = [
-      { key: 'root', name: 'hush run as root (default)', user: undefined },
-      { key: 'one', name: 'hush run rootless, one uid mapped', user: users.one },
-      { key: 'full', name: 'hush run rootless, subuid range (newuidmap/newgidmap)', user: users.full },
+      { key: 'root', name: 'hush run as root (default)', user: undefined, dir: tree.dir },
+      { key: 'one', name: 'hush run rootless, one uid mapped', user: users.one, dir: tree.dir },
+      { key: 'full', name: 'hush run rootless, subuid range (newuidmap/newgidmap)', user: users.full, dir: tree.dir },
     ];
+    const compare = process.env.BENCH_COMPARE ? path.resolve(process.env.BENCH_COMPARE) : undefined;
+    if (compare) {
+      for (const row of rows.slice(1, 3)) rows.push({ ...row, key: `${row.key}-compared`, name: `${row.name} (compared tree)`, dir: compare });
+    }
+    rows.push({ key: 'one-noxdg', name: 'hush run rootless, one uid, no XDG_RUNTIME_DIR (seccomp compiled each run)', user: users.one, dir: tree.dir, noRuntimeDir: true });
+    const hush = (dir) => [process.execPath, path.join(dir, 'bin', 'hush'), 'run', '--', TRUE];
     const [warmup, rounds] = [intEnv('BENCH_WARMUP', 2), intEnv('BENCH_ITERATIONS', 20)];
     for (const row of rows) row.samples = [];
     for (let round = 0; round < warmup + rounds; round++) {
       for (let j = 0; j < rows.length; j++) {
         const row = rows[(round + j) % rows.length];
-        const r = timed(asUser(row.user, hush, env), home);
+        const runtime = row.user && !row.noRuntimeDir ? { XDG_RUNTIME_DIR: row.user.runtimeDir } : {};
+        const r = timed(asUser(row.user, hush(row.dir), { ...env, ...runtime }), home);
         if (r.status !== 0) throw new Error(`${row.name}: exit ${r.status}: ${r.stderr}`);
         if (round >= warmup) row.samples.push(r);
       }
@@ -182,6 +199,7 @@ async function main() {
     const base = rows[0];
     const of = (row, field) => median(row.samples.map((s) => s[field]));
     const lines = [
+      ...(compare ? [`compared tree: ${compare}`, ''] : []),
       `hush run -- ${TRUE} through setpriv, ${rounds} interleaved rounds, load average ${os.loadavg().map(f2).join(' ')}`,
       '',
       '| run | median ms | + ms over root | setup_ms (HUSH_TIMING) | + setup ms over root | clone_to_exec_ms |',
@@ -195,10 +213,11 @@ async function main() {
     // In process: chunks of containers per row, the rows taking turns.
     const total = intEnv('BENCH_INPROCESS', 60);
     const chunk = 10;
-    const parts = Object.fromEntries(rows.map((row) => [row.key, []]));
+    const inProcessRows = rows.filter((row) => !row.noRuntimeDir);
+    const parts = Object.fromEntries(inProcessRows.map((row) => [row.key, []]));
     for (let done = 0; done < total; done += chunk) {
-      for (const row of rows) {
-        const argv = asUser(row.user, [process.execPath, __filename, '--inner', row.key, String(Math.min(chunk, total - done))], { PATH: env.PATH, HOME: home });
+      for (const row of inProcessRows) {
+        const argv = asUser(row.user, [process.execPath, path.join(tree.dir, 'bench', 'launch-rootless.js'), '--inner', row.key.replace('-compared', ''), String(Math.min(chunk, total - done)), row.dir], { PATH: env.PATH, HOME: home });
         parts[row.key].push(...JSON.parse(sh(argv, { cwd: home, maxBuffer: 1 << 20 })));
       }
     }
@@ -211,7 +230,7 @@ async function main() {
       '| run | spawn ms (root: the tmpfs; rootless: clone, maps, the child\'s tmpfs) | release to exec ms | spawn + release | + ms over root | parent\'s JS work meanwhile ms |',
       '|---|---|---|---|---|---|',
     );
-    for (const row of rows) {
+    for (const row of inProcessRows) {
       const over = row === base ? 'baseline' : f2(sum(row.key) - sum(base.key));
       lines.push(`| ${row.name} | ${f2(part(row.key, 'spawn'))} | ${f2(part(row.key, 'release'))} | ${f2(sum(row.key))} | ${over} | ${f2(part(row.key, 'work'))} |`);
     }
@@ -224,7 +243,7 @@ async function main() {
 }
 
 if (process.argv[2] === '--inner') {
-  inner(process.argv[3], Number(process.argv[4])).catch((err) => {
+  inner(process.argv[3], Number(process.argv[4]), process.argv[5]).catch((err) => {
     process.stderr.write(`bench/launch-rootless --inner: ${err.stack}\n`);
     process.exit(1);
   });
