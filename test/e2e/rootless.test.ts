@@ -77,6 +77,28 @@ describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missin
     expect(r.stderr).toContain('delegated cgroup v2');
   });
 
+  it('starts the app with the environment and masks known only after the render (the release)', () => {
+    const r = runAs(['--env', 'GREETING=hello', '--mask', '/etc/passwd', '--', 'sh', '-c', 'echo $GREETING; wc -c < /etc/passwd; ls -A /root | wc -l']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual(['hello', '0', '0']);
+  });
+
+  it('a render that fails stops the waiting child: exit 125, no process of the user left', () => {
+    const policy = path.join(tree, 'broken.yaml');
+    fs.writeFileSync(policy, 'secrets: [\n', { mode: 0o644 });
+    const r = runAs(['--policy', policy, '--', 'true']);
+    expect(r.code).toBe(125);
+    // Zombies aside (their reaping is the host init's), nothing: 1 is pgrep's "none matched".
+    expect(spawnSync('pgrep', ['-u', String(uid), '-r', 'R,S,D,T']).status).toBe(1);
+  });
+
+  it('--tty gets the container\'s own pty', () => {
+    const r = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', `HOME=${tree}`, 'PATH=/usr/bin:/bin',
+      'script', '-qec', `${path.join(tree, 'bin', 'hush')} run --tty -- sh -c 'tty; exit 4'`, '/dev/null'], { cwd: tree, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(4);
+    expect(r.stdout).toMatch(/^\/dev\/pts\/0/m);
+  });
+
   const swapOn = fs.readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1;
   it(`says nothing about noswap with swap ${swapOn ? 'on: warns, --require-noswap refuses' : 'off; --require-noswap runs'}`, () => {
     const plain = runAs(['--', 'true']);
