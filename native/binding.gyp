@@ -12,6 +12,7 @@
         "src/addon.cc",
         "src/signals.c",
         "src/spawn.c",
+        "src/spawn-child.c",
         "src/cgroup.c",
         "src/setup-mounts.c",
         "src/setup-dev.c",

@@ -210,6 +210,8 @@ struct hush_child_args {
   int init_fd;                   /* hush-init, as the child's descriptor table has it */
 };
 char **hush_build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]);
+/* spawn-child.c: the child's code, clone to exec (arg: its hush_child_args). */
+int hush_spawn_child_main(void *raw);
 
 /* userns.c, userns-child.c, userns-maps.c: the rootless start's sync points */
 enum { HUSH_SYNC_MAPPED = 'm', HUSH_SYNC_GO = 'g' };

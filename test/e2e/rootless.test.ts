@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repo } from './helpers';
 
-const user = 'hushrootless';
+// One name per test process: other checkouts may run this file at the same time.
+const user = `hushrootless${process.pid}`;
 const haveTools = ['useradd', 'userdel', 'setpriv'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
 const isRoot = process.geteuid?.() === 0;
 const usernsOk = spawnSync('unshare', ['-U', '-r', 'true']).status === 0;
