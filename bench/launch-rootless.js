@@ -66,6 +66,7 @@ async function inner(row, count, tree) {
     } else {
       const { rootlessIdMaps, usernsSpec } = dist('launcher/rootless/rootless-run.js');
       const spec = containerSpec(options, { secretsFd: -1, confinement });
+      // `options`: a BENCH_COMPARE tree from before it was dropped still needs it.
       const pending = spawnRootless({ ...spec, userns: usernsSpec(rootlessIdMaps(env), options) });
       spawnMs = performance.now() - t0;
       if (pending.secretsFd < 0) await pending.start([], []);

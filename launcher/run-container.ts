@@ -75,7 +75,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
       const { rootlessIdMaps, usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
       const plan = rootlessIdMaps(io.env);
       if (io.env.HUSH_LOG_LEVEL === 'debug' || plan.size === 1) io.stderr.write(`hush: run: ${plan.note}\n`);
-      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan, options) });
+      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan) });
       if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
     }
     const makeTmpfs = (files: number): string => {

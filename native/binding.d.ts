@@ -60,10 +60,8 @@ export interface UsernsSpec {
   /** The setuid helpers that may map a /etc/subuid range; without them, one-line maps. */
   newuidmap?: string;
   newgidmap?: string;
+  /** The tmpfs's root belongs to the caller (root inside). */
   secretsSizeBytes: number;
-  /** Owner of the tmpfs root, inside the namespace. */
-  secretsUid: number;
-  secretsGid: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
 }

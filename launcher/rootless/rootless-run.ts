@@ -40,14 +40,12 @@ export function rootlessIdMaps(env: NodeJS.ProcessEnv): IdMapPlan {
   return planRootlessMaps(user, readIdMapSources(env));
 }
 
-export function usernsSpec(plan: IdMapPlan, options: RunOptions): UsernsSpec {
+export function usernsSpec(plan: IdMapPlan): UsernsSpec {
   return {
     uidMap: plan.uidMap,
     gidMap: plan.gidMap,
     ...(plan.newuidmap ? { newuidmap: plan.newuidmap, newgidmap: plan.newgidmap } : {}),
     secretsSizeBytes: rootlessSecretsSizeBytes,
-    secretsUid: options.uid,
-    secretsGid: options.gid,
     denySetgroups: plan.denySetgroups,
   };
 }

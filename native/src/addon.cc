@@ -336,7 +336,7 @@ void BuildSpec(Napi::Env env, const Napi::Object& obj, SpecParts& p, bool open_i
   p.spec.cgroup_join_fds = p.cgroup_join_fds.data();
   p.spec.cgroup_join_count = static_cast<int>(p.cgroup_join_fds.size());
 
-  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid }
+  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, denySetgroups }
   if (obj.Has("userns") && obj.Get("userns").IsObject()) {
     Napi::Object u = obj.Get("userns").As<Napi::Object>();
     p.uid_map = StringArray(env, u.Get("uidMap"), "spawn: spec.userns.uidMap");
@@ -349,15 +349,12 @@ void BuildSpec(Napi::Env env, const Napi::Object& obj, SpecParts& p, bool open_i
     p.gid_map_ptrs.push_back(nullptr);
     p.userns_strings = {u.Get("newuidmap").IsString() ? StringField(u, "newuidmap") : "",
                       u.Get("newgidmap").IsString() ? StringField(u, "newgidmap") : "",
-                      std::to_string(IntField(u, "secretsSizeBytes")), std::to_string(IntField(u, "secretsUid")),
-                      std::to_string(IntField(u, "secretsGid"))};
+                      std::to_string(IntField(u, "secretsSizeBytes"))};
     p.userns.uid_map = p.uid_map_ptrs.data();
     p.userns.gid_map = p.gid_map_ptrs.data();
     p.userns.newuidmap = p.userns_strings[0].empty() ? nullptr : p.userns_strings[0].c_str();
     p.userns.newgidmap = p.userns_strings[1].empty() ? nullptr : p.userns_strings[1].c_str();
     p.userns.secrets_size = p.userns_strings[2].c_str();
-    p.userns.secrets_uid = p.userns_strings[3].c_str();
-    p.userns.secrets_gid = p.userns_strings[4].c_str();
     p.userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
     p.spec.userns = &p.userns;
   }

@@ -73,9 +73,7 @@ struct hush_userns {
   const char *const *gid_map;
   const char *newuidmap;       /* the setuid helpers for a /etc/subuid range, or NULL: one-line */
   const char *newgidmap;       /* maps written by the launcher itself */
-  const char *secrets_size;    /* the tmpfs's options, formatted before clone */
-  const char *secrets_uid;
-  const char *secrets_gid;
+  const char *secrets_size;    /* the tmpfs's size, formatted before clone (its root is the caller's) */
   int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
 };
 
@@ -217,7 +215,13 @@ int hush_spawn_child_main(void *raw);
 enum { HUSH_SYNC_MAPPED = 'm', HUSH_SYNC_GO = 'g' };
 /* Child, up to GO: the spec to go on with (`started`, or the spawn's with --userns auto), or NULL. */
 const struct hush_spec *hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started);
-int hush_userns_write_maps(const struct hush_userns *u, pid_t pid, struct hush_record *failure);
+/* userns-maps.c: one-line maps are written at once; newuidmap and newgidmap run meanwhile. */
+struct hush_map_helpers {
+  pid_t uid_helper, gid_helper;  /* 0: none running */
+};
+int hush_userns_start_maps(const struct hush_userns *u, pid_t pid, struct hush_map_helpers *h, struct hush_record *failure);
+/* Waits for the helpers: 0 once both mapped, or -1 with *failure (the first failure is kept). */
+int hush_userns_finish_maps(struct hush_map_helpers *h, struct hush_record *failure);
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
 /* Keeps the child's region (its stack and hush_child_args) until its release or abort. */
 int hush_userns_keep(int sync_fd, void *region, size_t size, struct hush_child_args *args);

@@ -4,7 +4,8 @@
  * runs beside Node's main thread, which goes on with the agent's first render. So until GO it
  * makes raw system calls only (raw-syscall.h: not even errno, which is the main thread's), keeps
  * every signal blocked (the handlers are still Node's), writes only to its stack, and reads the
- * spawn's spec only until it has sent SECRETS, since hush_spawn returns then. After GO the
+ * spawn's spec only until it has sent SECRETS, since hush_spawn returns then (once the maps
+ * are written). After GO the
  * parent waits, as a vfork parent would, and the child reads the spec the release brought. */
 #include "hush.h"
 #include "raw-syscall.h"
@@ -27,12 +28,13 @@ static long recv_byte(int fd, char *byte) {
   return n;
 }
 
-/* The tmpfs's mount descriptor, or -errno (*step names what failed). */
+/* The tmpfs's mount descriptor, or -errno (*step names what failed). Made before any map is
+ * written, its root belongs to the caller's uid and gid outside: root inside. */
 static long make_secrets_fs(const struct hush_userns *u, int *noswap, const char **step) {
   *step = "fsopen";
   long fs = HUSH_RAW(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0) return fs;
-  const char *options[] = {"size", u->secrets_size, "mode", "0700", "uid", u->secrets_uid, "gid", u->secrets_gid};
+  const char *options[] = {"size", u->secrets_size, "mode", "0700"};
   long rc = 0;
   *step = "fsconfig";
   for (size_t i = 0; i < sizeof options / sizeof options[0] && rc == 0; i += 2)
@@ -85,10 +87,11 @@ const struct hush_spec *hush_userns_child_wait(struct hush_child_args *args, str
   if (HUSH_RAW(SYS_ppoll, &gone, 1, &now, 0, 0) == 1 && (gone.revents & (POLLHUP | POLLERR))) return NULL;
 
   char sync = 0;
-  if (recv_byte(args->sync_fd, &sync) != 1 || sync != HUSH_SYNC_MAPPED) return NULL; /* the parent failed or left */
   const struct hush_spec *spec = args->spec;
-  /* --userns auto: root made the tmpfs, and waits in hush_spawn for the exec. */
-  if (spec->secrets_fd >= 0) return spec;
+  /* --userns auto: root made the tmpfs; once the maps are written, on with this spec (root
+   * waits in hush_spawn for the exec). */
+  if (spec->secrets_fd >= 0) return recv_byte(args->sync_fd, &sync) == 1 && sync == HUSH_SYNC_MAPPED ? spec : NULL;
+  /* The tmpfs needs no map: it is made while the parent writes them. */
   int noswap = 0;
   const char *step = "";
   long tmpfs_fd = make_secrets_fs(spec->userns, &noswap, &step);
@@ -97,7 +100,8 @@ const struct hush_spec *hush_userns_child_wait(struct hush_child_args *args, str
     return NULL;
   }
   if (send_secrets(args->sync_fd, (int)tmpfs_fd, noswap) != (long)sizeof(struct hush_record)) return NULL;
-  /* From here the spawn's spec is gone. GO: args->spec is the release's, until our exec. */
+  /* From here the spawn's spec is gone. GO (the maps are written): args->spec is the
+   * release's, until our exec. EOF: the parent failed or left. */
   if (recv_byte(args->sync_fd, &sync) != 1 || sync != HUSH_SYNC_GO) return NULL;
   *started = *args->spec;
   started->secrets_fd = (int)tmpfs_fd;

@@ -1,7 +1,8 @@
 /* The id maps of a rootless child's user namespace, written by the launcher (userns.c has the
  * start order): one-line maps through /proc/PID/uid_map and gid_map, or newuidmap and
- * newgidmap for a /etc/subuid range. The two setuid helpers run at the same time: each costs an
- * exec and a read of /etc/subuid or /etc/subgid, the larger part of a rootless start. */
+ * newgidmap for a /etc/subuid range. The two setuid helpers run at the same time, and while
+ * the child makes the secrets tmpfs: each costs an exec and a read of /etc/subuid or
+ * /etc/subgid, the larger part of a rootless start. */
 #include "hush.h"
 
 #include <errno.h>
@@ -62,28 +63,36 @@ static int write_map(pid_t pid, const char *name, const char *const *map) {
   return write_proc_file(pid, name, text);
 }
 
-int hush_userns_write_maps(const struct hush_userns *u, pid_t pid, struct hush_record *failure) {
-  /* Both helpers first, then their exits: they run side by side. */
-  pid_t uid_helper = u->newuidmap ? start_helper(u->newuidmap, pid, u->uid_map) : 0;
-  int uid_err = errno;
-  pid_t gid_helper = u->newgidmap ? start_helper(u->newgidmap, pid, u->gid_map) : 0;
-  int gid_err = errno;
+int hush_userns_start_maps(const struct hush_userns *u, pid_t pid, struct hush_map_helpers *h, struct hush_record *failure) {
+  h->uid_helper = u->newuidmap ? start_helper(u->newuidmap, pid, u->uid_map) : 0;
+  if (h->uid_helper < 0) {
+    hush_record_fill(failure, "newuidmap", "", errno);
+    return -1;
+  }
+  h->gid_helper = u->newgidmap ? start_helper(u->newgidmap, pid, u->gid_map) : 0;
+  if (h->gid_helper < 0) {
+    hush_record_fill(failure, "newgidmap", "", errno);
+    hush_userns_finish_maps(h, failure);
+    return -1;
+  }
+  const char *failed = NULL;
+  if (!u->newuidmap && write_map(pid, "uid_map", u->uid_map) < 0) failed = "uid_map";
+  /* Without CAP_SETGID outside, a gid_map is accepted only once setgroups is denied. */
+  else if (!u->newgidmap && ((u->deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0) || write_map(pid, "gid_map", u->gid_map) < 0))
+    failed = "gid_map";
+  if (!failed) return 0;
+  hush_record_fill(failure, failed, "", errno);
+  hush_userns_finish_maps(h, failure);
+  return -1;
+}
+
+int hush_userns_finish_maps(struct hush_map_helpers *h, struct hush_record *failure) {
   const char *failed = NULL;
   int err = 0;
-  if (uid_helper < 0 || (uid_helper > 0 && helper_result(uid_helper) < 0)) {
-    failed = "newuidmap";
-    err = uid_helper < 0 ? uid_err : errno;
-  } else if (!u->newuidmap && write_map(pid, "uid_map", u->uid_map) < 0) {
-    failed = "uid_map";
-    err = errno;
-  }
-  if (gid_helper < 0 || (gid_helper > 0 && helper_result(gid_helper) < 0)) {
-    if (!failed) failed = "newgidmap", err = gid_helper < 0 ? gid_err : errno;
-  } else if (!u->newgidmap && !failed) {
-    /* Without CAP_SETGID outside, a gid_map is accepted only once setgroups is denied. */
-    if ((u->deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0) || write_map(pid, "gid_map", u->gid_map) < 0) failed = "gid_map", err = errno;
-  }
+  if (h->uid_helper > 0 && helper_result(h->uid_helper) < 0) failed = "newuidmap", err = errno;
+  if (h->gid_helper > 0 && helper_result(h->gid_helper) < 0 && !failed) failed = "newgidmap", err = errno;
+  h->uid_helper = h->gid_helper = 0;
   if (!failed) return 0;
-  hush_record_fill(failure, failed, "", err);
+  if (failure->type != HUSH_RECORD_ERROR) hush_record_fill(failure, failed, "", err);
   return -1;
 }

@@ -10,9 +10,11 @@
  * while the child waits. So it shares the parent's memory (CLONE_VM) without CLONE_VFORK, on a
  * stack of its own that the parent keeps here until the child has exec'd (userns-child.c says
  * what it may do meanwhile). The sync socket orders the start:
- *   parent → child  MAPPED     uid_map and gid_map are written (userns-maps.c)
- *   child  → parent SECRETS    the tmpfs, by SCM_RIGHTS; err = 1 when noswap was accepted
- *                              (hush_spawn returns here; the agent renders every secret)
+ *   child  → parent SECRETS    the tmpfs, by SCM_RIGHTS; err = 1 when noswap was accepted. The
+ *                              child makes it at once, while we write the id maps
+ *                              (userns-maps.c); hush_spawn returns once both are done, and the
+ *                              agent renders every secret
+ *   (--userns auto, root made the tmpfs: parent → child MAPPED instead, then we wait for the exec)
  *   parent → child  GO         hush_userns_release: the child reads the release's spec (the
  *                              app's environment and masks are known only now) from our memory
  *   EOF                        the child exec'd (or died; the verdict is on the error channel)
@@ -80,11 +82,16 @@ static void forget(int slot) {
 }
 
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out) {
-  if (hush_userns_write_maps(spec->userns, pid, &out->failure) < 0) return -1;
-  char mapped = HUSH_SYNC_MAPPED;
+  struct hush_map_helpers helpers;
+  if (hush_userns_start_maps(spec->userns, pid, &helpers, &out->failure) < 0) return -1;
   out->sync_fd = sync_fd;
-  if (HUSH_RETRY(send(sync_fd, &mapped, 1, MSG_NOSIGNAL)) != 1) return 0; /* the child died: its verdict says why */
-  if (spec->secrets_fd >= 0) return 0;
+  if (spec->secrets_fd >= 0) {
+    if (hush_userns_finish_maps(&helpers, &out->failure) < 0) return -1;
+    char mapped = HUSH_SYNC_MAPPED;
+    HUSH_RETRY(send(sync_fd, &mapped, 1, MSG_NOSIGNAL)); /* fails once the child died: its verdict says why */
+    return 0;
+  }
+  /* The child makes the tmpfs while newuidmap and newgidmap run. */
   struct hush_record record;
   memset(&record, 0, sizeof record);
   ssize_t n = hush_receive_record(sync_fd, &record, &out->secrets_fd);
@@ -93,7 +100,7 @@ int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_f
     out->secrets_fd = -1;
   }
   out->secrets_noswap = record.err == 1;
-  return 0;
+  return hush_userns_finish_maps(&helpers, &out->failure);
 }
 
 int hush_userns_release(int sync_fd, const struct hush_spec *spec) {
