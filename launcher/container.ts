@@ -41,6 +41,8 @@ export interface PendingContainer {
   /** The tmpfs the child made in its namespaces, or -1 when it failed first (start() says why). */
   readonly secretsFd: number;
   readonly secretsNoswap: boolean;
+  /** Waits for the id maps (newuidmap/newgidmap run on after the spawn): before the first write into secretsFd. */
+  mapped(): void;
   /** Lets the child go on with the app's final environment and masks. */
   start(env: string[], maskPaths: string[]): Promise<RunningContainer>;
   /** Kills a child that will never be started (the first render failed). */
@@ -56,9 +58,14 @@ export function spawnRootless(spec: SpawnSpec): PendingContainer {
   const spawned = addon.spawn(spec.init ? { ...spec, initPath: initPath() } : spec);
   const supervised = superviseContainer(spec, spawned, false);
   let released = false;
+  let mapped = false;
   return {
     secretsFd: spawned.secretsFd,
     secretsNoswap: spawned.secretsNoswap,
+    mapped() {
+      if (!released && !mapped) addon.rootlessMapped(spawned.syncFd);
+      mapped = true;
+    },
     start(env, maskPaths) {
       if (!released && spawned.secretsFd >= 0) {
         released = true;

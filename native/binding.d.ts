@@ -138,6 +138,8 @@ export interface NativeBinding {
    * now final (the child reads it from our memory). Returns once the child has exec'd.
    */
   releaseContainer(syncFd: number, channelFd: number, spec: SpawnSpec): { ptyFd: number; ptyWriteFd: number };
+  /** Waits for newuidmap/newgidmap (they may run on after spawn): before the first write into secretsFd. */
+  rootlessMapped(syncFd: number): void;
   /** A rootless child that will not be released exits 125; returns once it has, syncFd closed. */
   abortContainer(syncFd: number): void;
   onExit(pidfd: number, callback: (status: ExitStatus) => void): void;

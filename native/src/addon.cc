@@ -211,6 +211,13 @@ Napi::Value SetWindowSize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// A failed step of a container's start, as the setup reports it.
+Napi::Error SetupError(Napi::Env env, const hush_record& failure) {
+  Napi::Error error = SyscallError(env, failure.err, failure.syscall, failure.path);
+  error.Set("setup", Napi::Boolean::New(env, true));
+  return error;
+}
+
 // Everything a hush_spec points into, built from a JS spec object: it must outlive the child's
 // reads (a vfork child's, until clone returns; a rootless child's, until its release).
 struct SpecParts {
@@ -373,11 +380,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);
   if (spec.init_fd >= 0) close(spec.init_fd);
-  if (rc < 0) {
-    Napi::Error error = SyscallError(env, result.failure.err, result.failure.syscall, result.failure.path);
-    error.Set("setup", Napi::Boolean::New(env, true));
-    throw error;
-  }
+  if (rc < 0) throw SetupError(env, result.failure);
   Napi::Object out = Napi::Object::New(env);
   out.Set("pid", result.pid);
   out.Set("pidfd", result.pidfd);
@@ -401,16 +404,26 @@ Napi::Value ReleaseContainer(const Napi::CallbackInfo& info) {
   int sync_fd = info[0].As<Napi::Number>().Int32Value();
   SpecParts parts;
   BuildSpec(env, info[2].As<Napi::Object>(), parts, false);
-  int rc = hush_userns_release(sync_fd, &parts.spec);
-  int err = errno;
+  hush_record failure{};
+  int rc = hush_userns_release(sync_fd, &parts.spec, &failure);
   close(sync_fd);
-  if (rc < 0) throw SyscallError(env, err, "send", "sync (rootless start)");
+  if (rc < 0) throw SetupError(env, failure);
   int pty_fd = -1;
   if (parts.spec.hardening->tty) hush_take_pty_record(info[1].As<Napi::Number>().Int32Value(), &pty_fd);
   Napi::Object out = Napi::Object::New(env);
   out.Set("ptyFd", pty_fd);
   out.Set("ptyWriteFd", pty_fd >= 0 ? fcntl(pty_fd, F_DUPFD_CLOEXEC, 3) : -1);
   return out;
+}
+
+// rootlessMapped(syncFd): waits for newuidmap/newgidmap, which may still run after spawn; the
+// child's tmpfs can be written into only once its maps are.
+Napi::Value RootlessMapped(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "rootlessMapped(syncFd)");
+  hush_record failure{};
+  if (hush_userns_mapped(info[0].As<Napi::Number>().Int32Value(), &failure) < 0) throw SetupError(env, failure);
+  return env.Undefined();
 }
 
 // abortContainer(syncFd): a rootless child that will not be released exits 125; returns once
@@ -717,6 +730,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("releaseContainer", Napi::Function::New(env, ReleaseContainer));
   exports.Set("abortContainer", Napi::Function::New(env, AbortContainer));
+  exports.Set("rootlessMapped", Napi::Function::New(env, RootlessMapped));
   exports.Set("onExit", Napi::Function::New(env, OnExit));
   exports.Set("watchChannel", Napi::Function::New(env, WatchChannel));
   exports.Set("signal", Napi::Function::New(env, Signal));

@@ -222,12 +222,19 @@ struct hush_map_helpers {
 int hush_userns_start_maps(const struct hush_userns *u, pid_t pid, struct hush_map_helpers *h, struct hush_record *failure);
 /* Waits for the helpers: 0 once both mapped, or -1 with *failure (the first failure is kept). */
 int hush_userns_finish_maps(struct hush_map_helpers *h, struct hush_record *failure);
-int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
-/* Keeps the child's region (its stack and hush_child_args) until its release or abort. */
-int hush_userns_keep(int sync_fd, void *region, size_t size, struct hush_child_args *args);
+/* The child's region (spawn.c): kept from hush_spawn to the release or abort. */
+struct hush_child_region {
+  void *region;
+  size_t size;
+  struct hush_child_args *args;
+};
+/* After clone: the maps, and SECRETS (rootless: the start is kept; --userns auto: MAPPED). */
+int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, const struct hush_child_region *child, struct hush_spawn_result *out);
+/* Waits for newuidmap/newgidmap: needed before the first write into the child's tmpfs. */
+int hush_userns_mapped(int sync_fd, struct hush_record *failure);
 /* GO with `spec` (the spawn's, its environment and masks final); returns once the child has
  * exec'd or died. The sync socket stays open (the caller closes it). */
-int hush_userns_release(int sync_fd, const struct hush_spec *spec);
+int hush_userns_release(int sync_fd, const struct hush_spec *spec, struct hush_record *failure);
 /* A kept child that will not be released: it exits 125; returns once it has. */
 void hush_userns_abort(int sync_fd);
 void hush_userns_wait_exec(int sync_fd);

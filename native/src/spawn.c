@@ -159,26 +159,24 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   out->pidfd = pidfd;
   out->channel_fd = sv[0];
   if (spec->userns) {
-    int started = hush_userns_parent_start(spec, pid, sync_sv[0], out);
-    /* Kept until the release; the child reads the release's init_argv. */
-    if (started == 0 && spec->secrets_fd < 0 && hush_userns_keep(sync_sv[0], region, REGION_SIZE, args) == 0) {
-      free(init_argv);
-      return 0;
-    }
-    if (started < 0 || spec->secrets_fd < 0) {
-      /* The maps could not be written (the child waits for them), or nowhere to keep it. */
-      if (started == 0) set_failure(out, "spawn", EMFILE);
-      if (out->secrets_fd >= 0) close(out->secrets_fd);
-      out->secrets_fd = -1;
+    struct hush_child_region child = {region, REGION_SIZE, args};
+    if (hush_userns_parent_start(spec, pid, sync_sv[0], &child, out) < 0) {
+      /* The child waits for the maps or GO: it goes no further. */
       syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
       waitpid(pid, NULL, 0);
       close(pidfd);
       close(sv[0]);
       close(sync_sv[0]);
+      if (out->secrets_fd >= 0) close(out->secrets_fd);
       free(init_argv);
       munmap(region, REGION_SIZE);
-      out->pidfd = out->channel_fd = out->sync_fd = -1;
+      out->pidfd = out->channel_fd = out->sync_fd = out->secrets_fd = -1;
       return -1;
+    }
+    /* Rootless: kept until the release (the child reads the release's init_argv). */
+    if (spec->secrets_fd < 0) {
+      free(init_argv);
+      return 0;
     }
     /* --userns auto: the tmpfs was ours; the child goes on with this spec until its exec. */
     hush_userns_wait_exec(sync_sv[0]);

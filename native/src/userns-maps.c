@@ -35,7 +35,12 @@ static pid_t start_helper(const char *helper, pid_t pid, const char *const *map)
   argv[n] = NULL;
   pid_t helper_pid;
   extern char **environ;
-  int err = posix_spawn(&helper_pid, helper, NULL, NULL, (char *const *)argv, environ);
+  /* Node's stderr is close-on-exec: dup2 onto itself clears that, so the helper can say why. */
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, 2, 2);
+  int err = posix_spawn(&helper_pid, helper, &actions, NULL, (char *const *)argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
   if (err) {
     errno = err;
     return -1;

@@ -32,30 +32,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Rootless starts between hush_spawn and their release: the child's stack and arguments. */
+/* Rootless starts between hush_spawn and their release: the child's stack and arguments, and
+ * the map helpers, which may still run. */
 static struct {
   int sync_fd;
   void *region;
   size_t size;
   struct hush_child_args *args;
+  struct hush_map_helpers helpers;
 } pending[8];
 
-int hush_userns_keep(int sync_fd, void *region, size_t size, struct hush_child_args *args) {
-  for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++) {
-    if (pending[i].region) continue;
-    pending[i].sync_fd = sync_fd;
-    pending[i].region = region;
-    pending[i].size = size;
-    pending[i].args = args;
-    return 0;
-  }
-  errno = EMFILE;
-  return -1;
-}
-
-static int find_pending(int sync_fd) {
+/* The slot of sync_fd's start; with NULL, a free one. -1: none. */
+static int find_pending(const int *sync_fd) {
   for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
-    if (pending[i].region && pending[i].sync_fd == sync_fd) return (int)i;
+    if (sync_fd ? pending[i].region && pending[i].sync_fd == *sync_fd : !pending[i].region) return (int)i;
   return -1;
 }
 
@@ -81,7 +71,12 @@ static void forget(int slot) {
   pending[slot].region = NULL;
 }
 
-int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out) {
+int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, const struct hush_child_region *child, struct hush_spawn_result *out) {
+  int slot = spec->secrets_fd >= 0 ? 0 : find_pending(NULL);
+  if (slot < 0) {
+    hush_record_fill(&out->failure, "spawn", "rootless starts at once", EMFILE);
+    return -1;
+  }
   struct hush_map_helpers helpers;
   if (hush_userns_start_maps(spec->userns, pid, &helpers, &out->failure) < 0) return -1;
   out->sync_fd = sync_fd;
@@ -91,7 +86,8 @@ int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_f
     HUSH_RETRY(send(sync_fd, &mapped, 1, MSG_NOSIGNAL)); /* fails once the child died: its verdict says why */
     return 0;
   }
-  /* The child makes the tmpfs while newuidmap and newgidmap run. */
+  /* The child makes the tmpfs while newuidmap and newgidmap run; we need not wait for them
+   * before the first write into it (hush_userns_mapped). */
   struct hush_record record;
   memset(&record, 0, sizeof record);
   ssize_t n = hush_receive_record(sync_fd, &record, &out->secrets_fd);
@@ -100,15 +96,29 @@ int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_f
     out->secrets_fd = -1;
   }
   out->secrets_noswap = record.err == 1;
-  return hush_userns_finish_maps(&helpers, &out->failure);
+  pending[slot].sync_fd = sync_fd;
+  pending[slot].region = child->region;
+  pending[slot].size = child->size;
+  pending[slot].args = child->args;
+  pending[slot].helpers = helpers;
+  return 0;
 }
 
-int hush_userns_release(int sync_fd, const struct hush_spec *spec) {
-  int slot = find_pending(sync_fd);
+int hush_userns_mapped(int sync_fd, struct hush_record *failure) {
+  int slot = find_pending(&sync_fd);
   if (slot < 0) {
-    errno = EBADF;
+    hush_record_fill(failure, "spawn", "no rootless start on this descriptor", EBADF);
     return -1;
   }
+  return hush_userns_finish_maps(&pending[slot].helpers, failure);
+}
+
+int hush_userns_release(int sync_fd, const struct hush_spec *spec, struct hush_record *failure) {
+  if (hush_userns_mapped(sync_fd, failure) < 0) {
+    hush_userns_abort(sync_fd);
+    return -1;
+  }
+  int slot = find_pending(&sync_fd);
   struct hush_child_args *args = pending[slot].args;
   /* The child's descriptors are those of the spawn: hush-init's, and the tmpfs it made. */
   struct hush_spec go = *spec;
@@ -117,7 +127,7 @@ int hush_userns_release(int sync_fd, const struct hush_spec *spec) {
   char **init_argv = go.use_init ? hush_build_init_argv(&go, args->fd, numbers) : NULL;
   if (go.use_init && !init_argv) {
     hush_userns_abort(sync_fd);
-    errno = ENOMEM;
+    hush_record_fill(failure, "malloc", "hush-init's arguments", ENOMEM);
     return -1;
   }
   args->spec = &go;
@@ -136,13 +146,17 @@ int hush_userns_release(int sync_fd, const struct hush_spec *spec) {
   pending[slot].region = NULL;
   free(init_argv);
   if (sent == 1 || sent == -EPIPE) return 0; /* the verdict is on the error channel */
-  errno = (int)-sent;
+  hush_record_fill(failure, "send", "sync (rootless start)", (int)-sent);
   return -1;
 }
 
 void hush_userns_abort(int sync_fd) {
-  int slot = find_pending(sync_fd);
+  int slot = find_pending(&sync_fd);
   /* EOF on GO's socket: the child exits 125. */
   shutdown(sync_fd, SHUT_WR);
-  if (slot >= 0) forget(slot);
+  if (slot < 0) return;
+  struct hush_record ignored;
+  memset(&ignored, 0, sizeof ignored);
+  hush_userns_finish_maps(&pending[slot].helpers, &ignored);
+  forget(slot);
 }
