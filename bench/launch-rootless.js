@@ -14,9 +14,10 @@
 // 1. Wall time of `hush run -- /bin/true`, every row through `setpriv` (the root row too, so that
 //    setpriv's cost is in every row), with HUSH_TIMING=1's split.
 // 2. In process (`--inner ROW N`, run as each user): the launcher's container start without
-//    Node's boot, split into its parts: the spawn up to the tmpfs (rootless), the parent's own
-//    work while the child waits (the same JS work in every row: a copy-on-write child makes it
-//    dearer), and the release up to the app's exec.
+//    Node's boot, split into its parts: the spawn (rootless: up to the child's tmpfs), the
+//    parent's own work while the child waits (the same JS work in every row, as the agent's
+//    would be: a copy-on-write child makes it dearer), the wait for the id maps (newuidmap and
+//    newgidmap run meanwhile), and the release up to the app's exec.
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -61,7 +62,7 @@ async function inner(row, count, tree) {
       work = parentWork();
       const t1 = performance.now();
       container = await startContainer(containerSpec(options, { secretsFd: tmpfs.fd, confinement }));
-      samples.push({ spawn: spawnMs, work: work.ms, release: performance.now() - t1 });
+      samples.push({ spawn: spawnMs, work: work.ms, mapped: 0, release: performance.now() - t1 });
       tmpfs.close();
     } else {
       const { rootlessIdMaps, usernsSpec } = dist('launcher/rootless/rootless-run.js');
@@ -71,9 +72,13 @@ async function inner(row, count, tree) {
       spawnMs = performance.now() - t0;
       if (pending.secretsFd < 0) await pending.start([], []);
       work = parentWork();
+      // As `hush run` does before its first write into the tmpfs (a tree without it: no wait).
       const t1 = performance.now();
+      pending.mapped?.();
+      const mappedMs = performance.now() - t1;
+      const t2 = performance.now();
       container = await pending.start(spec.env, spec.maskPaths);
-      samples.push({ spawn: spawnMs, work: work.ms, release: performance.now() - t1 });
+      samples.push({ spawn: spawnMs, work: work.ms, mapped: mappedMs, release: performance.now() - t2 });
       fs.closeSync(pending.secretsFd);
     }
     const status = await container.exited;
@@ -223,17 +228,17 @@ async function main() {
       }
     }
     const part = (key, field) => median(parts[key].map((s) => s[field]));
-    const sum = (key) => median(parts[key].map((s) => s.spawn + s.release));
+    const sum = (key) => median(parts[key].map((s) => s.spawn + s.mapped + s.release));
     lines.push(
       '',
       `in process (the launcher's start of the container without Node's boot), median of ${total} per row:`,
       '',
-      '| run | spawn ms (root: the tmpfs; rootless: clone, maps, the child\'s tmpfs) | release to exec ms | spawn + release | + ms over root | parent\'s JS work meanwhile ms |',
-      '|---|---|---|---|---|---|',
+      '| run | spawn ms (root: the tmpfs; rootless: clone, the child\'s tmpfs) | then waits for the maps ms | release to exec ms | the three | + ms over root | parent\'s JS work between ms |',
+      '|---|---|---|---|---|---|---|',
     );
     for (const row of inProcessRows) {
       const over = row === base ? 'baseline' : f2(sum(row.key) - sum(base.key));
-      lines.push(`| ${row.name} | ${f2(part(row.key, 'spawn'))} | ${f2(part(row.key, 'release'))} | ${f2(sum(row.key))} | ${over} | ${f2(part(row.key, 'work'))} |`);
+      lines.push(`| ${row.name} | ${f2(part(row.key, 'spawn'))} | ${f2(part(row.key, 'mapped'))} | ${f2(part(row.key, 'release'))} | ${f2(sum(row.key))} | ${over} | ${f2(part(row.key, 'work'))} |`);
     }
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
