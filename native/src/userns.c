@@ -12,8 +12,9 @@
  * what it may do meanwhile). The sync socket orders the start:
  *   child  → parent SECRETS    the tmpfs, by SCM_RIGHTS; err = 1 when noswap was accepted. The
  *                              child makes it at once, while we write the id maps
- *                              (userns-maps.c); hush_spawn returns once both are done, and the
- *                              agent renders every secret
+ *                              (userns-maps.c); hush_spawn returns here, newuidmap/newgidmap
+ *                              may run on: hush_userns_mapped waits for them before the
+ *                              agent's first write (the files' owner must be mapped)
  *   (--userns auto, root made the tmpfs: parent → child MAPPED instead, then we wait for the exec)
  *   parent → child  GO         hush_userns_release: the child reads the release's spec (the
  *                              app's environment and masks are known only now) from our memory
