@@ -16,8 +16,8 @@ const missing = !isRoot ? 'needs root to create the user' : !haveTools ? 'needs 
 let tree = '';
 let uid = 0;
 
-function runAs(args: string[], PATH = '/usr/bin:/bin') {
-  const result = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', `HOME=${tree}`, `PATH=${PATH}`,
+function runAs(args: string[], PATH = '/usr/bin:/bin', env: string[] = []) {
+  const result = spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', `HOME=${tree}`, `PATH=${PATH}`, ...env,
     path.join(tree, 'bin', 'hush'), 'run', ...args], { cwd: tree, encoding: 'utf8', timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -82,6 +82,13 @@ describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missin
     const r = runAs(['--env', 'GREETING=hello', '--mask', '/etc/passwd', '--', 'sh', '-c', 'echo $GREETING; wc -c < /etc/passwd; ls -A /root | wc -l']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(0, 3)).toEqual(['hello', '0', '0']);
+  });
+
+  it('renders a policy\'s secrets into the child\'s tmpfs (the agent writes once the maps are in)', () => {
+    const r = runAs(['--policy', path.join(tree, 'policies', 'demo.yaml'), '--', 'sh', '-c', 'cat /run/secrets/db_password; echo; stat -c %u /run/secrets/api_key'],
+      undefined, ['HUSH_STORE_PASSPHRASE=hush-demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['demo-db-password-correct-horse', '0']);
   });
 
   it('a render that fails stops the waiting child: exit 125, no process of the user left', () => {
