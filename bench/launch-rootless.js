@@ -8,6 +8,8 @@
 //   BENCH_ITERATIONS  measured rounds of `hush run -- /bin/true` (default 20)
 //   BENCH_WARMUP      unmeasured rounds (default 2)
 //   BENCH_INPROCESS   containers per row in the in-process part (default 60)
+//   BENCH_BALLAST_MB  the in-process helpers first fill this many MiB (default 0): how the start
+//                     grows with the size of the Node process
 //   BENCH_COMPARE     another built tree (a checkout with dist/ and native/build): its rootless
 //                     rows join the same rounds, marked "(compared tree)" (before/after a change)
 //
@@ -42,6 +44,7 @@ function parentWork() {
 }
 
 async function inner(row, count, tree) {
+  globalThis.benchBallast = Buffer.alloc(intEnv('BENCH_BALLAST_MB', 0) * 2 ** 20, 1); // held until exit
   const dist = (module) => require(path.join(tree, 'dist', module));
   const { startContainer, spawnRootless } = dist('launcher/container.js');
   const { containerSpec, parseRunArgs } = dist('launcher/container-spec.js');
@@ -223,7 +226,7 @@ async function main() {
     const parts = Object.fromEntries(inProcessRows.map((row) => [row.key, []]));
     for (let done = 0; done < total; done += chunk) {
       for (const row of inProcessRows) {
-        const argv = asUser(row.user, [process.execPath, path.join(tree.dir, 'bench', 'launch-rootless.js'), '--inner', row.key.replace('-compared', ''), String(Math.min(chunk, total - done)), row.dir], { PATH: env.PATH, HOME: home });
+        const argv = asUser(row.user, [process.execPath, path.join(tree.dir, 'bench', 'launch-rootless.js'), '--inner', row.key.replace('-compared', ''), String(Math.min(chunk, total - done)), row.dir], { PATH: env.PATH, HOME: home, BENCH_BALLAST_MB: String(intEnv('BENCH_BALLAST_MB', 0)) });
         parts[row.key].push(...JSON.parse(sh(argv, { cwd: home, maxBuffer: 1 << 20 })));
       }
     }
@@ -231,7 +234,7 @@ async function main() {
     const sum = (key) => median(parts[key].map((s) => s.spawn + s.mapped + s.release));
     lines.push(
       '',
-      `in process (the launcher's start of the container without Node's boot), median of ${total} per row:`,
+      `in process (the launcher's start of the container without Node's boot), median of ${total} per row${intEnv('BENCH_BALLAST_MB', 0) ? `, each helper holding ${intEnv('BENCH_BALLAST_MB', 0)} MiB more` : ''}:`,
       '',
       '| run | spawn ms (root: the tmpfs; rootless: clone, the child\'s tmpfs) | then waits for the maps ms | release to exec ms | the three | + ms over root | parent\'s JS work between ms |',
       '|---|---|---|---|---|---|---|',
