@@ -84,6 +84,32 @@ def listing(path):
     entries = os.listdir(path)
     return f'**{len(entries)} entries**' if entries else 'empty'
 
+def cgroup_dirs(root='/sys/fs/cgroup'):
+    # Every cgroup directory under /sys/fs/cgroup, and how many of them are mount roots.
+    dirs, roots = [], 0
+    for top, subdirs, files in os.walk(root):
+        if 'cgroup.procs' in files:
+            dirs.append(top)
+            roots += os.path.ismount(top)
+    return dirs, roots
+
+def cgroups_listed():
+    dirs, roots = cgroup_dirs()
+    # Cgroups below the mount roots: a tree is shown (the host's, or the launcher's), not one cgroup per hierarchy.
+    return f'**{len(dirs)} ({len(dirs) - roots} below the mounts)**' if len(dirs) > roots else f'{len(dirs)} (the mounts only)'
+
+def cgroup_limit_write():
+    for top in cgroup_dirs()[0]:
+        for name in ('memory.limit_in_bytes', 'memory.max', 'pids.max'):
+            path = os.path.join(top, name)
+            if os.path.exists(path):
+                with open(path, 'r+') as f:
+                    value = f.read()
+                    f.seek(0)
+                    f.write(value)
+                return '**written back**'
+    return 'no limit file'
+
 def size(path):
     st = os.statvfs(path)
     return f'{st.f_blocks * st.f_frsize // 2**20} MiB'
@@ -104,6 +130,8 @@ probes = [
     ('/proc/acpi', lambda: listing('/proc/acpi')),
     ('/sys/firmware', lambda: listing('/sys/firmware')),
     ('/sys/fs/cgroup (entries)', lambda: str(len(os.listdir('/sys/fs/cgroup')))),
+    ('cgroups listed in /sys/fs/cgroup', cgroups_listed),
+    ('write back a cgroup limit', cgroup_limit_write),
     ('mknod in /dev', lambda: mknod_in('/dev')),
     ('mknod in /tmp', lambda: mknod_in('/tmp')),
     ('/proc/1/environ', lambda: readable('/proc/1/environ')),

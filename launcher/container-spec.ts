@@ -41,6 +41,8 @@ export interface RunOptions {
   volumes: VolumeRequest[];
   /** Rootless: refuse to run when swap is on, since the secrets tmpfs cannot be noswap there. */
   requireNoswap: boolean;
+  /** --userns: undefined is the default (host for root; an ordinary user always gets one). */
+  userns: 'host' | 'auto' | undefined;
 }
 
 export interface VolumeRequest {
@@ -89,6 +91,7 @@ export const runFlags = {
     pull: false,
     'insecure-registry': true,
     volume: true,
+    userns: false,
   },
   booleans: ['no-init', 'help', 'tty', 'read-only', 'require-noswap'],
   short: { t: 'tty' },
@@ -130,6 +133,9 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
   const image = single(flags, 'image');
   if (argv.length === 0 && image === undefined && !flags.booleans.has('help')) throw new UsageError('no command given (hush run [options] -- CMD [ARG...])');
   if (argv.length > 0 && argv[0] === '') throw new UsageError('the command must not be empty');
+
+  const userns = single(flags, 'userns');
+  if (userns !== undefined && userns !== 'host' && userns !== 'auto') throw new UsageError(`--userns must be 'host' or 'auto', got '${userns}'`);
 
   const net = single(flags, 'net') ?? 'host';
   if (net !== 'host' && net !== 'none') throw new UsageError(`--net must be 'host' or 'none', got '${net}'`);
@@ -215,6 +221,7 @@ export function parseRunArgs(args: readonly string[], hostEnv: NodeJS.ProcessEnv
     limits: parseLimits({ memory: single(flags, 'memory'), cpus: single(flags, 'cpus'), pidsLimit: single(flags, 'pids-limit') }),
     volumes,
     requireNoswap: flags.booleans.has('require-noswap'),
+    userns,
     imageRun:
       image === undefined
         ? undefined
@@ -329,6 +336,7 @@ options:
   --volume HOST:CTR[:ro|rw]  bind HOST at CTR, resolved inside the root (repeatable)
   --secrets-dir PATH   where the secrets tmpfs appears (default /run/secrets)
   --net host|none      host network (default) or a new one with loopback only
+  --userns host|auto   root: the host's ids (default), or a user namespace of an unprivileged range
   --hostname NAME      UTS hostname (default: the container id)
   --user UID[:GID]     identity of the app (default 0:0); GID defaults to UID
   --env K=V | K        set a variable, or pass the host's K (repeatable)

@@ -18,9 +18,11 @@ import { exitCodeOf, spawnRootless, startContainer, startFailure, type PendingCo
 import { appEnv, containerSpec, secretsTmpfsSize, type RunOptions } from './container-spec';
 import { errorStatus, exitStatus } from './errors';
 import { writeLiteralSecrets } from './literal-secrets';
+import type { IdMapPlan } from './rootless/id-maps';
 import type { RunTiming } from './run-timing';
 import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
+import { openUsernsAuto, usernsAutoSpawn, type Idmap } from './rootless/userns-auto';
 
 /** A failure before the app started: one line on stderr, exit 125. */
 class RunRefused extends Error {}
@@ -39,17 +41,26 @@ export async function runContainer(given: RunOptions, id: string, io: CommandIO,
 }
 
 async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTiming, owned: Owned): Promise<number> {
-  const { options, imageRoot } = await withImage(given, io);
+  // Rootless (docs/rootless.md): the container gets a user namespace; its child makes the tmpfs.
+  const rootless = process.geteuid!() !== 0;
+  // --userns auto as root (docs/userns.md): an unprivileged range; volumes and layers idmapped.
+  const idmapNeeded = given.volumes.length > 0 || given.imageRun !== undefined || !given.hostRoot;
+  const autoUserns = !rootless && given.userns === 'auto' ? refusing(() => openUsernsAuto(io.env, idmapNeeded)) : undefined;
+  owned.add(() => autoUserns?.close());
+  const { options, imageRoot } = await withImage(given, io, autoUserns?.idmap);
   owned.add(() => imageRoot?.close());
-  const volumes = refusing(() => openVolumes(options));
+  // Rootless: the child also mounts the volumes and an image's root itself.
+  const plan = rootless ? checkRootless(options, io) : undefined;
+  const volumes = rootless ? undefined : refusing(() => openVolumes(options, autoUserns?.idmap));
   owned.add(() => volumes?.close());
+  // --userns auto: the secrets' owner, an idmapped --rootfs, the spawn's user namespace.
+  const autoSpawn = autoUserns && refusing(() => usernsAutoSpawn(autoUserns, options, imageRoot?.fd));
+  owned.add(() => autoSpawn?.close());
   // Built before any secret is fetched (and once an image's user is known): a profile that
   // cannot be compiled fails fast, closed.
   const log = createLogger({}, { component: 'run' });
   const confinement = refusing(() => buildConfinement(options.confinement, io.env, (message) => log.debug(message)));
-  // Rootless (docs/rootless.md): the container gets a user namespace; its child makes the tmpfs.
-  const rootless = process.geteuid!() !== 0;
-  if (rootless) checkRootless(options, io);
+  if (autoUserns && io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write(`hush: run: ${autoUserns.plan.note}\n`);
   // systemd (sd_notify): READY=1 once every secret is rendered and the app has exec'd,
   // RELOADING=1/READY=1 around a policy reload, STOPPING=1; nothing without NOTIFY_SOCKET.
   const notifier = createNotifier({ env: io.env, warn: (message) => io.stderr.write(`hush: run: ${message}\n`) });
@@ -57,8 +68,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   let container: RunningContainer | undefined;
   const signals = forwardSignals(() => container);
   owned.add(() => signals.stop());
-  // No cgroup rootless: checkRootless refused asked-for limits; the default pids limit is skipped.
-  const cgroup = rootless ? undefined : refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr));
+  // Rootless, only in a delegated cgroup v2 subtree: elsewhere asked-for limits are refused.
+  const cgroup = refusing(() => setUpRunCgroup(options.limits, id, io.env, io.stderr, rootless));
   owned.add(() => cgroup?.remove());
   // Closed after the agent, which writes into it until it stops.
   let tmpfs: SecretsTmpfs | undefined;
@@ -67,15 +78,15 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   let pending: PendingContainer | undefined;
   owned.add(() => (pending && !container ? pending.abort() : undefined));
   // The owner of the secret files, as this process can set it: rootless, the caller (root inside).
-  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : { uid: options.uid, gid: options.gid };
+  // --userns auto: --user as the namespace maps it to the host.
+  const owner = rootless ? { uid: process.getuid!(), gid: process.getgid!() } : (autoSpawn?.owner ?? { uid: options.uid, gid: options.gid });
   const window = confinement.tty ? initialWindowSize(process.stdout) : undefined;
   let service: AgentService | undefined;
   try {
-    if (rootless) {
-      const { rootlessIdMaps, usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
-      const plan = rootlessIdMaps(io.env);
+    if (plan) {
+      const { usernsSpec } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
       if (io.env.HUSH_LOG_LEVEL === 'debug' || plan.size === 1) io.stderr.write(`hush: run: ${plan.note}\n`);
-      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), userns: usernsSpec(plan) });
+      pending = spawnRootless({ ...containerSpec(options, { secretsFd: -1, confinement, window }), ...cgroupSpawnFields(cgroup), userns: usernsSpec(plan, options, imageRoot?.userns) });
       if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
     }
     const makeTmpfs = (files: number): string => {
@@ -118,7 +129,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
     try {
       container = pending
         ? await pending.start(spec.env, spec.maskPaths)
-        : await startContainer({ ...spec, ...cgroupSpawnFields(cgroup), rootfsFd: imageRoot?.fd, volumes: volumes?.mounts });
+        : await startContainer({ ...spec, ...cgroupSpawnFields(cgroup), rootfsFd: imageRoot?.fd, volumes: volumes?.mounts, ...autoSpawn?.fields });
     } finally {
       // Closes its descriptors, then removes the stale cgroups of runs that are gone.
       cgroup?.started();
@@ -160,12 +171,12 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
 }
 
 /** With --image: the image's config applied to the options, and its overlay root. */
-async function withImage(options: RunOptions, io: CommandIO): Promise<{ options: RunOptions; imageRoot?: import('./images/image-root').ImageRoot }> {
+async function withImage(options: RunOptions, io: CommandIO, idmap: Idmap | undefined): Promise<{ options: RunOptions; imageRoot?: import('./images/image-root').ImageRoot }> {
   if (!options.imageRun) return { options };
   const { applyImage } = require('./images/run-image') as typeof import('./images/run-image');
   const { isImageError } = require('./images/errors') as typeof import('./images/errors');
   try {
-    const applied = await applyImage(options, io);
+    const applied = await applyImage(options, io, idmap);
     return { options: applied.options, imageRoot: applied.root };
   } catch (err) {
     if (err instanceof Error && err.name === 'VolumeError') throw new RunRefused(`run: ${err.message}`);
@@ -174,21 +185,22 @@ async function withImage(options: RunOptions, io: CommandIO): Promise<{ options:
   }
 }
 
-/** What a rootless run cannot do yet is refused; with swap on, the secrets could reach it. */
-function checkRootless(options: RunOptions, io: CommandIO): void {
-  const { rootlessRefusal, swapIsOn } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
-  const refusal = rootlessRefusal(options);
+/** The rootless id maps; what a rootless run cannot do is refused; with swap on, the secrets could reach it. */
+function checkRootless(options: RunOptions, io: CommandIO): IdMapPlan {
+  const { rootlessIdMaps, rootlessRefusal, swapIsOn } = require('./rootless/rootless-run') as typeof import('./rootless/rootless-run');
+  const plan = rootlessIdMaps(io.env);
+  const refusal = rootlessRefusal(options, plan);
   if (refusal) throw new RunRefused(`run: ${refusal}`);
-  if (io.env.HUSH_LOG_LEVEL === 'debug') io.stderr.write('hush: debug cgroup: rootless: no delegated cgroup v2 subtree; the default pids limit is skipped\n');
-  if (!swapIsOn()) return;
+  if (!swapIsOn()) return plan;
   const why = 'swap is on, and a rootless secrets tmpfs cannot be noswap';
   if (options.requireNoswap) throw new RunRefused(`run: ${why} (--require-noswap)`);
   io.stderr.write(`hush: run: warning: ${why}: secrets could reach swap (--require-noswap refuses)\n`);
+  return plan;
 }
 
-function openVolumes(options: RunOptions): import('./volumes').OpenedVolumes | undefined {
+function openVolumes(options: RunOptions, idmap: Idmap | undefined): import('./volumes').OpenedVolumes | undefined {
   if (options.volumes.length === 0) return undefined;
-  return (require('./volumes') as typeof import('./volumes')).openVolumes(options.volumes);
+  return (require('./volumes') as typeof import('./volumes')).openVolumes(options.volumes, idmap?.usernsFd);
 }
 
 /** Runs a step whose failure is a plain one-line refusal (`hush: run: ...`, exit 125). */

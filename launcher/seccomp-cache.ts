@@ -2,7 +2,7 @@
 // the default filter for three ABIs, reading it back takes a few microseconds. The key is a
 // SHA-256 of libseccomp's version and the resolved profile (capabilities and architecture are
 // part of it), so a changed profile or library compiles again. The directory is the caller's
-// runtime directory (root: /run/hush/seccomp). Whoever can write an entry there decides the
+// runtime directory (agent/runtime-dir.ts; root: /run/hush/seccomp). Whoever can write an entry there decides the
 // filter, so the cache is used only when that directory and its parent are ours alone (0700,
 // no symlinks) and the entry is a regular file of ours that no one else may write; otherwise
 // every run compiles. An entry of the wrong size is compiled again.
@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hushRuntimeDir } from '../agent/runtime-dir';
 import type { ResolvedSeccomp } from './seccomp-profile';
 
 export interface SeccompCompiler {
@@ -22,7 +23,7 @@ const maxProgramBytes = 4096 * 8;
 const cacheFormat = 'tree-1';
 
 export function seccompCacheDir(env: NodeJS.ProcessEnv): string {
-  return path.join(env.XDG_RUNTIME_DIR || '/run', 'hush', 'seccomp');
+  return path.join(hushRuntimeDir(env), 'seccomp');
 }
 
 const ours = (st: fs.Stats, othersMask: number) => st.uid === process.getuid!() && (st.mode & othersMask) === 0;

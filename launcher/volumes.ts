@@ -30,7 +30,8 @@ export function volumeKinds(volumes: readonly VolumeRequest[]): { dirs: string[]
   return { dirs, files };
 }
 
-export function openVolumes(volumes: readonly VolumeRequest[]): OpenedVolumes {
+/** With idmapUsernsFd (--userns auto), each is idmapped: ids on disk are the ids inside. */
+export function openVolumes(volumes: readonly VolumeRequest[], idmapUsernsFd?: number): OpenedVolumes {
   const addon = native();
   const mounts: { fd: number; target: string }[] = [];
   const close = () => {
@@ -39,10 +40,18 @@ export function openVolumes(volumes: readonly VolumeRequest[]): OpenedVolumes {
   for (const volume of volumes) {
     try {
       mounts.push({ fd: addon.openVolume(volume.host, volume.readOnly), target: volume.target });
+      if (idmapUsernsFd !== undefined) addon.idmapMount(mounts[mounts.length - 1].fd, idmapUsernsFd, volume.host);
     } catch (err) {
       close();
-      throw new VolumeError(`--volume ${volume.host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new VolumeError(`--volume ${volume.host}: ${volumeFailure(err as NodeJS.ErrnoException)}`);
     }
   }
   return { mounts, close };
+}
+
+function volumeFailure(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? err.message;
+  if (err.syscall !== 'idmap') return code;
+  const why = code === 'EINVAL' ? ': its filesystem does not support idmapped mounts' : '';
+  return `cannot be idmapped for --userns auto (${code}${why}); use --userns host`;
 }

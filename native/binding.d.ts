@@ -45,8 +45,12 @@ export interface SpawnSpec {
   cgroupFd?: number;
   /** The container's cgroup v1 `tasks` files, opened for writing: the child joins each. */
   cgroupJoinFds?: number[];
+  /** Its own cgroups, mounted read-only at /sys/fs/cgroup (else that is masked); cgroup-view.c. */
+  cgroupView?: CgroupViewMount[];
   /** A detached mount from createOverlayFs to use as the root instead of rootfs (images). */
   rootfsFd?: number;
+  /** rootfsFd is a --rootfs clone (--userns auto: idmapped): read-only once its mount points exist. */
+  sealRootfsFd?: boolean;
   /** --volume: detached mounts from openVolume, attached at target (resolved inside the root). */
   volumes?: { fd: number; target: string }[];
   /** Rootless: a user namespace of the container's own; the child makes the secrets tmpfs. */
@@ -64,6 +68,35 @@ export interface UsernsSpec {
   secretsSizeBytes: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
+  /** What the child mounts itself in its namespaces (native/src/userns-root.c). */
+  root?: UsernsRoot;
+}
+
+/** Rootless volumes, an image's root and the app's view of the secrets, made by the child. */
+export interface UsernsRoot {
+  /** An image's layer directories, topmost first (an overlay with userxattr); absent: no image. */
+  lowerDirs?: string[];
+  readOnly: boolean;
+  /** Mount points made inside the image root. */
+  dirs: string[];
+  /** Empty files made there unless present (file volumes). */
+  files: string[];
+  /** path, content, path, content...: files put into the image root (/etc/hosts...). */
+  writes: string[];
+  /** --volume, cloned from the host in the child's mount namespace. */
+  volumes: { host: string; target: string; readOnly: boolean }[];
+  /** The app's ids inside: when not 0, the secrets (the caller's) read as theirs through an idmapped clone. */
+  appUid: number;
+  appGid: number;
+}
+
+/** One read-only cgroup mount of the container's /sys/fs/cgroup (cgroupView in launcher/cgroups/layout.ts). */
+export interface CgroupViewMount {
+  /** Its name under /sys/fs/cgroup; '' for /sys/fs/cgroup itself (cgroup2 alone). */
+  dir: string;
+  fsType: 'cgroup' | 'cgroup2';
+  /** v1: the hierarchy's controllers (set as flags) and name=X. */
+  options: string[];
 }
 
 export interface TmpfsMount {
@@ -179,6 +212,10 @@ export interface NativeBinding {
   setMountReadOnly(fd: number): void;
   /** A detached recursive clone of hostPath (nosuid, nodev; read-only if asked) for --volume. */
   openVolume(hostPath: string, readOnly: boolean): number;
+  /** --userns auto: a user namespace with these maps (flat triples), only for idmapMount. */
+  createIdmapUserns(uidMap: string[], gidMap: string[]): number;
+  /** MOUNT_ATTR_IDMAP on a detached mount (openVolume's), recursively; throws `idmap` with `what` as path. */
+  idmapMount(mountFd: number, usernsFd: number, what: string): void;
   /** mknodat in dirfd; name is one path component. A char 0:0 node is an overlay whiteout. */
   mknodAt(dirfd: number, name: string, mode: number, major: number, minor: number): void;
   /** lsetxattr of dirfd/name, never following a symlink; name '' sets it on the descriptor itself. */

@@ -14,6 +14,7 @@
         "src/spawn.c",
         "src/spawn-child.c",
         "src/cgroup.c",
+        "src/cgroup-view.c",
         "src/setup-mounts.c",
         "src/setup-dev.c",
         "src/setup-masks.c",
@@ -31,7 +32,11 @@
         "src/volumes.c",
         "src/userns.c",
         "src/userns-child.c",
-        "src/userns-maps.c"
+        "src/userns-go.c",
+        "src/userns-maps.c",
+        "src/userns-auto.c",
+        "src/userns-root.c",
+        "src/userns-idmap.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -50,6 +55,12 @@
         "src/error-channel.c",
         "src/capabilities.c", "src/landlock.c", "src/seccomp-load.c", "src/tty.c"
       ],
+      "ldflags": ["-static"]
+    },
+    {
+      "target_name": "hush-userns",
+      "type": "executable",
+      "sources": ["src/userns-exec-main.c"],
       "ldflags": ["-static"]
     }
   ]

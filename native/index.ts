@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { NativeBinding } from './binding';
 
-export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent, TmpfsMount, UsernsSpec } from './binding';
+export type { SpawnSpec, SpawnedContainer, ExitStatus, NativeError, ControlEvent, TmpfsMount, UsernsSpec, UsernsRoot, CgroupViewMount } from './binding';
 
 let binding: NativeBinding | undefined;
 let buildDir = '';
@@ -39,4 +39,10 @@ export function native(): NativeBinding {
 export function initPath(): string {
   native();
   return path.join(buildDir, 'hush-init');
+}
+
+/** The hush-userns executable built beside the addon (native/src/userns-exec-main.c). */
+export function usernsExecPath(): string {
+  native();
+  return path.join(buildDir, 'hush-userns');
 }

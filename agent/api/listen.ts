@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { apiErrors } from '../errors';
 import type { Logger } from '../log';
-import { hushRuntimeDir } from '../runtime-dir';
+import { ensureRuntimeDir, hushRuntimeDir } from '../runtime-dir';
 
 export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1' | '::1'; port: number };
 
@@ -30,12 +30,12 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** `$XDG_RUNTIME_DIR/hush/agent.sock`, else `/run/hush/agent.sock`. */
+/** `agent.sock` in hush's runtime directory (agent/runtime-dir.ts). */
 export function defaultSocketPath(env: NodeJS.ProcessEnv): string {
   return path.join(hushRuntimeDir(env), 'agent.sock');
 }
 
-/** `$XDG_RUNTIME_DIR/hush/agent.token`, else `/run/hush/agent.token`. */
+/** `agent.token` in hush's runtime directory. */
 export function defaultTokenPath(env: NodeJS.ProcessEnv): string {
   return path.join(hushRuntimeDir(env), 'agent.token');
 }
@@ -64,7 +64,7 @@ export function parseListenAddress(address: string): ListenAddress {
 
 /** Writes `token` to `file` (mode 0600, parent 0700 if created), never through a symlink. */
 async function writeTokenFile(file: string, token: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await ensureRuntimeDir(path.dirname(file));
   const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW;
   const handle = await fs.open(file, flags, 0o600);
   try {
@@ -130,7 +130,7 @@ function answers(socketPath: string): Promise<boolean> {
 }
 
 async function prepareSocketPath(socketPath: string, logger: Logger): Promise<void> {
-  await fs.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  await ensureRuntimeDir(path.dirname(socketPath));
   const stat = await fs.lstat(socketPath).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;

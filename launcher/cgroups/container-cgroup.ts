@@ -9,8 +9,9 @@
 
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { CgroupViewMount } from '../../native';
 import { cgroupErrors } from './errors';
-import { cgroupLayout } from './layout';
+import { cgroupLayout, cgroupView, type Hierarchy } from './layout';
 import type { ResourceLimits } from './limits';
 import { planCgroup, type PlannedCgroup } from './plan';
 import { removeCgroupDirs, removeStaleCgroups } from './remove';
@@ -29,6 +30,8 @@ export interface ContainerCgroup {
   readonly cgroupFd: number;
   /** v1 `tasks` files the child writes itself into before exec. */
   readonly cgroupJoinFds: readonly number[];
+  /** What the container sees at /sys/fs/cgroup: the hierarchies it joins, read-only. */
+  readonly view: readonly CgroupViewMount[];
   /**
    * Once the child has started (or failed to): closes the descriptors, and removes the stale
    * cgroups of runs that are gone (after the spawn, so that it costs the start nothing).
@@ -45,14 +48,18 @@ export interface CgroupOptions {
   debug: (line: string) => void;
   /** For tests: the files that say where our cgroups are. */
   procSelf?: { mountinfo: string; cgroup: string };
+  /** Rootless: only the (delegated) v2 hierarchy; an ordinary user cannot make v1 cgroups. */
+  v2Only?: boolean;
 }
 
 export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
   const { limits, debug } = options;
-  const layout = cgroupLayout(
+  const found = cgroupLayout(
     options.procSelf?.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'),
     options.procSelf?.cgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'),
   );
+  const layout = options.v2Only ? { v1: [], unified: found.unified } : found;
+  const hierarchies = [...layout.v1, ...(layout.unified ? [layout.unified] : [])];
   const unifiedControllers = layout.unified ? readWords(`${layout.unified.ownDir}/cgroup.controllers`) : [];
   const plan = planCgroup(limits, { layout, unifiedControllers, cpuCount: availableParallelism }, `hush-${process.pid}-${options.id}`);
   plan.skipped.forEach(debug);
@@ -60,20 +67,25 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
   const made: CgroupDir[] = [];
   const written = new Set<string>();
   const fds: number[] = [];
+  const joined: Hierarchy[] = [];
   let cgroupFd = -1;
   try {
     for (const planned of plan.cgroups) {
       if (!makeOne(planned, written, debug)) continue;
       made.push({ version: planned.version, dir: planned.dir, controllers: planned.controllers });
-      if (planned.version === 2) cgroupFd = openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug);
-      else fds.push(openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug));
+      const fd = planned.version === 2
+        ? openOrSkip(planned, planned.dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, debug)
+        : openOrSkip(planned, `${planned.dir}/tasks`, fs.constants.O_WRONLY, debug);
+      if (planned.version === 2) cgroupFd = fd;
+      else fds.push(fd);
+      if (fd >= 0) joined.push(hierarchies.find((h) => h.ownDir === planned.parentDir)!);
     }
   } catch (err) {
     for (const fd of [...fds, cgroupFd]) if (fd >= 0) fs.closeSync(fd);
     removeCgroupDirs(made.map((d) => d.dir), debug);
     throw err;
   }
-  const parents = [...layout.v1, ...(layout.unified ? [layout.unified] : [])].map((h) => h.ownDir);
+  const parents = hierarchies.map((h) => h.ownDir);
   let open = true;
   const closeFds = () => {
     if (!open) return;
@@ -86,6 +98,7 @@ export function createContainerCgroup(options: CgroupOptions): ContainerCgroup {
     limits: { ...limits, pidsMax: written.has('pids.max') ? limits.pidsMax : undefined },
     cgroupFd,
     cgroupJoinFds: fds.filter((fd) => fd >= 0),
+    view: cgroupView(joined),
     started() {
       closeFds();
       removeStaleCgroups(parents, debug);
@@ -111,6 +124,15 @@ function makeOne(planned: PlannedCgroup, written: Set<string>, debug: (line: str
     debug(`cannot create ${planned.dir} (${code}): ${planned.writes.length > 0 ? 'the default --pids-limit is not applied' : 'skipped'}`);
     return false;
   }
+  // Below a threaded domain a new cgroup is "domain invalid": clone3 into it fails (EOPNOTSUPP).
+  if (planned.version === 2 && readWords(`${planned.dir}/cgroup.type`).join(' ') === 'domain invalid') {
+    removeCgroupDirs([planned.dir], debug);
+    const why = `EOPNOTSUPP: it is "domain invalid", since ${planned.parentDir} is a threaded domain`;
+    const flag = requiredFlag(planned);
+    if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_CREATE(flag, planned.dir, why);
+    debug(`cannot use ${planned.dir} (${why}): ${planned.writes.length > 0 ? 'the default --pids-limit is not applied' : 'skipped'}`);
+    return false;
+  }
   for (const write of planned.writes) {
     const path = `${planned.dir}/${write.file}`;
     if (write.ifExists && !fs.existsSync(path)) continue;
@@ -128,16 +150,21 @@ function makeOne(planned: PlannedCgroup, written: Set<string>, debug: (line: str
   return true;
 }
 
-/** v2: our cgroup must hand the controllers down (cgroup.subtree_control). */
+/**
+ * v2: our cgroup must hand the controllers down (cgroup.subtree_control). Below the root, a
+ * cgroup that holds processes (ours holds hush) cannot: the kernel refuses a domain controller
+ * (EBUSY), and takes a threaded one (pids, cpu) only by making the cgroup a threaded domain,
+ * whose new children are "domain invalid". So neither is asked of it.
+ */
 function delegate(planned: PlannedCgroup, debug: (line: string) => void): void {
   const control = `${planned.parentDir}/cgroup.subtree_control`;
   const enabled = readWords(control);
+  // The root has no cgroup.type, and may hold processes beside children that use controllers.
+  const busy = () => fs.existsSync(`${planned.parentDir}/cgroup.type`) && readWords(`${planned.parentDir}/cgroup.procs`).length > 0;
   for (const controller of [...planned.controllers]) {
     if (enabled.includes(controller)) continue;
-    try {
-      fs.writeFileSync(control, `+${controller}`);
-    } catch (err) {
-      const code = errnoCode(err);
+    const code = busy() ? 'EBUSY' : writeOrCode(control, `+${controller}`);
+    if (code !== undefined) {
       const writes = planned.writes.filter((w) => w.file.startsWith(`${controller}.`));
       const flag = writes.find((w) => w.flag !== undefined)?.flag;
       if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_DELEGATE(flag, controller, planned.parentDir, code);
@@ -156,6 +183,16 @@ function openOrSkip(planned: PlannedCgroup, path: string, flags: number, debug: 
     if (flag) throw cgroupErrors.HUSH_ERR_CGROUP_CREATE(flag, path, errnoCode(err));
     debug(`cannot open ${path} (${errnoCode(err)}): the container does not join ${planned.dir}`);
     return -1;
+  }
+}
+
+/** undefined when written, else the errno code. */
+function writeOrCode(path: string, text: string): string | undefined {
+  try {
+    fs.writeFileSync(path, text);
+    return undefined;
+  } catch (err) {
+    return errnoCode(err);
   }
 }
 

@@ -5,7 +5,7 @@
 import { defineError, type HushError } from '../../agent/errors';
 
 const busyHint = (code: string) =>
-  code === 'EBUSY' ? ': that cgroup holds processes, so it cannot hand controllers down; start hush in a cgroup of its own with them delegated' : '';
+  code === 'EBUSY' ? ': that cgroup holds processes (hush itself), and below the root of the hierarchy such a cgroup cannot hand controllers to children' : '';
 
 export const cgroupErrors = Object.freeze({
   HUSH_ERR_CGROUP_CPUS_RANGE: defineError('HUSH_ERR_CGROUP_CPUS_RANGE', (cpus: number, count: number) =>
@@ -16,6 +16,8 @@ export const cgroupErrors = Object.freeze({
     `${flag} cannot be applied: cannot create the container's cgroup ${dir}: ${code}`),
   HUSH_ERR_CGROUP_DELEGATE: defineError('HUSH_ERR_CGROUP_DELEGATE', (flag: string, controller: string, parent: string, code: string) =>
     `${flag} cannot be applied: cgroup v2 does not give ${controller} to children of ${parent} (${code})${busyHint(code)}`),
+  HUSH_ERR_CGROUP_ROOTLESS: defineError('HUSH_ERR_CGROUP_ROOTLESS', (flag: string, value: string, reason: string) =>
+    `${flag} ${value} cannot be applied rootless: limits need a delegated cgroup v2 subtree, and ${reason}`),
   HUSH_ERR_CGROUP_WRITE: defineError('HUSH_ERR_CGROUP_WRITE', (flag: string, path: string, value: string, code: string) =>
     `${flag} cannot be applied: writing '${value}' to ${path}: ${code}`),
 });

@@ -106,7 +106,8 @@ export function planCgroup(limits: ResourceLimits, host: Host, name: string): Cg
   return plan;
 }
 
-function describeLimit(controller: Limited, limits: ResourceLimits): string {
+/** The limit a controller holds, as messages name it: 64 MiB, 0.5, 100. */
+export function describeLimit(controller: Limited, limits: ResourceLimits): string {
   if (controller === 'memory') return formatBytes(limits.memoryBytes!);
   if (controller === 'cpu') return `${limits.cpus}`;
   return `${limits.pidsMax}`;

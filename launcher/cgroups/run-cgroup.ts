@@ -3,17 +3,54 @@
 // cgroup file readers live here too, since the exit reads one (usage.ts, for the API, the rest).
 
 import * as fs from 'node:fs';
+import type { CgroupViewMount } from '../../native';
 import { createContainerCgroup, type CgroupDir, type ContainerCgroup } from './container-cgroup';
+import type { DelegationProbe } from './delegation';
+import { cgroupErrors } from './errors';
+import { cgroupLayout } from './layout';
 import { formatBytes, type ResourceLimits } from './limits';
+import { describeLimit } from './plan';
 
-export function setUpRunCgroup(limits: ResourceLimits, id: string, env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream): ContainerCgroup {
+/**
+ * The run's cgroup. Rootless, only in a delegated cgroup v2 subtree (delegation.ts): elsewhere
+ * a limit asked for is refused with the reason, and without one there is no cgroup at all.
+ */
+export function setUpRunCgroup(limits: ResourceLimits, id: string, env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream, rootless = false): ContainerCgroup | undefined {
   const debug = env.HUSH_LOG_LEVEL === 'debug' ? (line: string) => void stderr.write(`hush: debug cgroup: ${line}\n`) : () => {};
-  return createContainerCgroup({ limits, id, debug });
+  if (!rootless) return createContainerCgroup({ limits, id, debug });
+  const procSelf = { mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'), cgroup: fs.readFileSync('/proc/self/cgroup', 'utf8') };
+  const ownPath = /^0::(.*)$/m.exec(procSelf.cgroup)?.[1] ?? '?';
+  // Loaded only rootless: every module costs a root run's start (bench/README.md, "limits").
+  const { checkDelegation } = require('./delegation') as typeof import('./delegation');
+  const delegation = checkDelegation(cgroupLayout(procSelf.mountinfo, procSelf.cgroup).unified, ownPath, limits, fsProbe);
+  if (delegation.ok) return createContainerCgroup({ limits, id, debug, procSelf, v2Only: true });
+  const { limit, reason } = delegation;
+  if (limit) throw cgroupErrors.HUSH_ERR_CGROUP_ROOTLESS(limit.flag, describeLimit(limit.controller, limits), reason);
+  debug(`rootless: ${reason}: the container gets no cgroup, and the default --pids-limit is not applied`);
+  return undefined;
 }
 
+const fsProbe: DelegationProbe = {
+  writable(path) {
+    try {
+      fs.accessSync(path, fs.constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  controllers(dir) {
+    try {
+      return fs.readFileSync(`${dir}/cgroup.controllers`, 'utf8').split(/\s+/).filter(Boolean);
+    } catch {
+      return [];
+    }
+  },
+};
+
 /** The spawn spec's cgroup fields. */
-export function cgroupSpawnFields(cgroup: ContainerCgroup | undefined): { cgroupFd: number; cgroupJoinFds: number[] } {
-  return { cgroupFd: cgroup?.cgroupFd ?? -1, cgroupJoinFds: [...(cgroup?.cgroupJoinFds ?? [])] };
+export function cgroupSpawnFields(cgroup: ContainerCgroup | undefined): { cgroupFd: number; cgroupJoinFds: number[]; cgroupView: CgroupViewMount[] } {
+  return { cgroupFd: cgroup?.cgroupFd ?? -1, cgroupJoinFds: [...(cgroup?.cgroupJoinFds ?? [])], cgroupView: [...(cgroup?.view ?? [])] };
 }
 
 /** The line to print when the kernel killed the app (exit 137) or some of its processes for memory. */

@@ -19,11 +19,11 @@ export const main: CommandMain = async (args, io) => {
     io.stderr.write(`hush: image: ${err.message}\n${usage}\n`);
     return 2;
   }
-  const { ImageStore, defaultStoreRoot } = require('../images/store') as typeof import('../images/store');
+  const { openDefaultStore } = require('../images/store') as typeof import('../images/store');
   const { collectGarbage } = require('../images/gc') as typeof import('../images/gc');
   const { formatBytes } = require('../images/progress') as typeof import('../images/progress');
   try {
-    const store = ImageStore.open(defaultStoreRoot(io.env, process.getuid?.() ?? 0));
+    const store = openDefaultStore(io.env);
     const collected = collectGarbage(store);
     io.stdout.write(`removed ${collected.layers} layers and ${collected.blobs} blobs (${formatBytes(collected.bytes)})\n`);
     return 0;

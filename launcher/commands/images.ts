@@ -12,9 +12,9 @@ export const main: CommandMain = async (args, io) => {
       io.stdout.write('usage: hush images [--quiet]\n');
       return 0;
     }
-    const { ImageStore, defaultStoreRoot } = require('../images/store') as typeof import('../images/store');
+    const { openDefaultStore } = require('../images/store') as typeof import('../images/store');
     const { formatBytes } = require('../images/progress') as typeof import('../images/progress');
-    const store = ImageStore.open(defaultStoreRoot(io.env, process.getuid?.() ?? 0));
+    const store = openDefaultStore(io.env);
     const records = store.records();
     if (flags.booleans.has('quiet')) {
       for (const r of records) io.stdout.write(`${r.name}\n`);

@@ -28,11 +28,11 @@ export const main: CommandMain = async (args, io) => {
     return 2;
   }
   const { parseImageRef, refName } = require('../images/reference') as typeof import('../images/reference');
-  const { ImageStore, defaultStoreRoot } = require('../images/store') as typeof import('../images/store');
+  const { openDefaultStore } = require('../images/store') as typeof import('../images/store');
   const { pullImage } = require('../images/pull') as typeof import('../images/pull');
   try {
     const ref = parseImageRef(text, io.cwd);
-    const store = ImageStore.open(defaultStoreRoot(io.env, process.getuid?.() ?? 0));
+    const store = openDefaultStore(io.env);
     const progress = createProgress(io.stderr, refName(ref));
     const record = await pullImage(store, ref, { env: io.env, insecureHosts: insecure, progress });
     const size = record.layers.reduce((n, l) => n + l.size, 0);

@@ -20,10 +20,10 @@ export const main: CommandMain = async (args, io) => {
     return 2;
   }
   const { parseImageRef, refName } = require('../images/reference') as typeof import('../images/reference');
-  const { ImageStore, defaultStoreRoot } = require('../images/store') as typeof import('../images/store');
+  const { openDefaultStore } = require('../images/store') as typeof import('../images/store');
   const { collectGarbage } = require('../images/gc') as typeof import('../images/gc');
   const { imageErrors } = require('../images/errors') as typeof import('../images/errors');
-  const store = ImageStore.open(defaultStoreRoot(io.env, process.getuid?.() ?? 0));
+  const store = openDefaultStore(io.env);
   let status = 0;
   for (const text of refs) {
     try {

@@ -1,9 +1,10 @@
 // `hush status [--socket PATH] [--json] [--ready]`: asks a running agent, over its unix socket, what it
-// holds: policies and their files, keys with ages, next refresh and errors. Never values:
-// the agent's API has none to give.
+// holds: policies and their files, keys with ages, next refresh and errors, and for `hush run`
+// what its container uses. Never values: the agent's API has none to give.
 
 import * as http from 'node:http';
 import { defaultSocketPath } from '../../agent/api/listen';
+import type { ContainerUsage } from '../../agent/api/types';
 import type { KeyView, StatusView } from '../../agent/api/view';
 import type { CommandMain } from './types';
 import { exitStatus, statusErrors, UsageError } from '../errors';
@@ -12,11 +13,12 @@ import { parseFlags, refuseArguments, single } from '../flags';
 const usage = `usage: hush status [--socket PATH] [--json] [--ready]
 
 Shows what a running agent holds: policies and their files, secrets by source and key, with
-ages, next refresh, attempts and errors. Never values.
+ages, next refresh, attempts and errors, and for \`hush run\` the container's memory, CPU time,
+processes and OOM kills. Never values.
 
 options:
   --socket PATH   the agent's API socket (default $XDG_RUNTIME_DIR/hush/agent.sock,
-                  or /run/hush/agent.sock)
+                  else /run/hush/agent.sock for root, /dev/shm/hush-UID/agent.sock for others)
   --json          print the agent's answer as JSON
   --ready         exit 0 when every required secret is rendered, else 1 (a startup probe)`;
 
@@ -81,7 +83,23 @@ export function formatStatus(view: StatusView): string {
   lines.push('secrets');
   if (view.keys.length === 0) lines.push('  (none)');
   else for (const line of table([['SOURCE', 'KEY', 'AGE', 'NEXT', 'ATTEMPTS', 'ERROR'], ...view.keys.map(keyRow)])) lines.push(`  ${line}`);
+  if (view.container) lines.push('', 'container', ...table(usageRows(view.container)).map((line) => `  ${line}`));
   return lines.join('\n') + '\n';
+}
+
+const mebibytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const ofLimit = (used: string, limit: string | undefined) => (limit === undefined ? used : `${used} of ${limit}`);
+
+/** What the container of `hush run` uses, from its cgroup; a figure the host cannot give is '-'. */
+function usageRows(usage: ContainerUsage): string[][] {
+  const or = <T>(value: T | undefined, show: (v: T) => string) => (value === undefined ? '-' : show(value));
+  const limit = <T>(value: T | undefined, show: (v: T) => string) => (value === undefined ? undefined : show(value));
+  return [
+    ['memory', ofLimit(or(usage.memoryBytes, mebibytes), limit(usage.memoryLimitBytes, mebibytes))],
+    ['cpu', `${or(usage.cpuSeconds, (s) => `${s.toFixed(2)} s`)}${usage.cpuLimit === undefined ? '' : ` (limit ${usage.cpuLimit} CPUs)`}`],
+    ['processes', ofLimit(or(usage.pids, String), limit(usage.pidsLimit, String))],
+    ['oom kills', or(usage.oomKills, String)],
+  ];
 }
 
 export const main: CommandMain = async (args, io) => {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { imageErrors } from './errors';
-import { removeTree, type ImageStore } from './store';
+import type { ImageStore } from './store';
 
 export interface Collected {
   layers: number;
@@ -12,11 +12,19 @@ export interface Collected {
   bytes: number;
 }
 
+/** Bytes under target; a directory the caller cannot read (a rootless layer's, owned by a
+ * subordinate id) counts as its own size only. */
 function sizeOf(target: string): number {
   const st = fs.lstatSync(target);
   if (!st.isDirectory()) return st.size;
+  let names: string[];
+  try {
+    names = fs.readdirSync(target);
+  } catch {
+    return st.size;
+  }
   let total = 0;
-  for (const name of fs.readdirSync(target)) total += sizeOf(path.join(target, name));
+  for (const name of names) total += sizeOf(path.join(target, name));
   return total;
 }
 
@@ -33,11 +41,11 @@ export function collectGarbage(store: ImageStore): Collected {
     }
   }
   const collected: Collected = { layers: 0, blobs: 0, bytes: 0 };
-  const layersDir = path.join(store.root, 'layers');
+  const layersDir = store.layersRoot;
   for (const hex of fs.readdirSync(layersDir)) {
     if (usedLayers.has(hex)) continue;
     collected.bytes += sizeOf(path.join(layersDir, hex));
-    removeTree(path.join(layersDir, hex));
+    store.removeTree(path.join(layersDir, hex));
     collected.layers++;
   }
   const blobsDir = path.join(store.root, 'blobs', 'sha256');

@@ -4,15 +4,11 @@
 // temporary, so nothing half-unpacked is ever used.
 
 import * as fs from 'node:fs';
-import { finished } from 'node:stream/promises';
-import { pipeline, type Readable } from 'node:stream';
-import { Decompressor } from './compression';
 import { digestHex } from './digest';
-import { HashingStream } from './hashing';
 import { imageErrors } from './errors';
 import type { ImageConfig } from './manifest';
-import { removeTree, type ImageRecord, type ImageStore, type LayerRecord } from './store';
-import { unpackLayer } from './unpack';
+import type { ImageRecord, ImageStore, LayerRecord } from './store';
+import { unpackBlob } from './unpack-blob';
 import type { Progress } from './progress';
 
 export interface ResolvedImage {
@@ -40,28 +36,27 @@ export async function installLayer(
     const temp = store.tempPath('layer');
     fs.mkdirSync(temp, 0o755);
     try {
-      const hashing = new HashingStream();
-      const source = fs.createReadStream(store.blobPath(layer.digest));
-      source.on('data', (chunk) => progress?.unpacked(chunk.length));
-      const tar = pipeline(source, new Decompressor(), hashing, () => undefined) as Readable;
-      await unpackLayer(tar, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under }).catch((err: unknown) => {
-        source.destroy();
-        throw err;
-      });
-      tar.resume();
-      await finished(hashing);
-      const diffId = hashing.digest();
+      const blob = store.blobPath(layer.digest);
+      let diffId: string;
+      if (store.owners.kind === 'userns') {
+        // Owners shifted by the maps: unpacked as root of the store's user namespace.
+        const { unpackInUserns } = require('./userns-unpack') as typeof import('./userns-unpack');
+        diffId = await unpackInUserns(store.owners, blob, temp, layer.label, layer.under);
+        progress?.unpacked(fs.statSync(blob).size);
+      } else {
+        diffId = await unpackBlob(blob, temp, { asRoot: asRoot(), layer: layer.label, under: layer.under }, (bytes) => progress?.unpacked(bytes));
+      }
       if (layer.diffId && diffId !== layer.diffId) throw imageErrors.HUSH_ERR_IMAGE_DIGEST(`${layer.label} (uncompressed)`, layer.diffId, diffId);
       try {
         fs.renameSync(temp, store.layerDir(diffId));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-        removeTree(temp);
+        store.removeTree(temp);
       }
       return diffId;
     } catch (err) {
-      removeTree(temp);
+      store.removeTree(temp);
       throw err;
     }
   } finally {

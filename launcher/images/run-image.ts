@@ -9,12 +9,14 @@ import { prepareImageRoot, type ImageRoot } from './image-root';
 import { createProgress } from './progress';
 import { refName, parseImageRef } from './reference';
 import { volumeKinds } from '../volumes';
+import type { Idmap } from '../rootless/userns-auto';
 
 const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export async function applyImage(
   options: RunOptions,
   io: { env: NodeJS.ProcessEnv; cwd: string; stderr: NodeJS.WritableStream & { isTTY?: boolean } },
+  idmap?: Idmap,
 ): Promise<{ options: RunOptions; root: ImageRoot }> {
   const request = options.imageRun!;
   const volumes = volumeKinds(options.volumes);
@@ -29,6 +31,7 @@ export async function applyImage(
     mountPoints: [options.secretsDir, ...volumes.dirs],
     fileMountPoints: volumes.files,
     user: request.user,
+    idmap,
     progress: createProgress(io.stderr as never, refName(parseImageRef(request.ref, io.cwd))),
   });
   try {

@@ -1,6 +1,8 @@
 // The content-addressed image store:
 //   blobs/sha256/<hex>       manifests, configs and compressed layers, by digest
-//   layers/<hex>/            each layer unpacked once, named by its diff_id
+//   layers/<hex>/            each layer unpacked once, named by its diff_id (rootless: one
+//                            layers-<maps>/ per id mapping, layers shifted by it, see
+//                            launcher/rootless/layer-owners.ts)
 //   refs/<name>.json         one record per image name (ImageRecord), base64url of the name
 //   tmp/<pid>.<n>.<what>     work in progress, renamed into place when complete
 //   locks/<what>             advisory locks (store-lock.ts)
@@ -13,6 +15,7 @@ import * as path from 'node:path';
 import { digestHex } from './digest';
 import { imageErrors } from './errors';
 import { acquireLock, ownerPid, processAlive } from './store-lock';
+import { layerOwners, type LayerOwners } from '../rootless/layer-owners';
 
 export interface LayerRecord {
   /** Digest of the blob as stored (compressed or not). */
@@ -43,27 +46,52 @@ export function defaultStoreRoot(env: NodeJS.ProcessEnv, uid: number): string {
   return path.join(data, 'hush', 'images');
 }
 
+/** The caller's store: root's as it is; an ordinary user's with its layers shifted by the id
+ * maps its rootless runs use (launcher/rootless/layer-owners.ts). */
+export function openDefaultStore(env: NodeJS.ProcessEnv): ImageStore {
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) return ImageStore.open(defaultStoreRoot(env, uid));
+  const { rootlessIdMaps } = require('../rootless/rootless-run') as typeof import('../rootless/rootless-run');
+  return ImageStore.open(defaultStoreRoot(env, uid), layerOwners(rootlessIdMaps(env)));
+}
+
 let tempCounter = 0;
 
 export class ImageStore {
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    readonly owners: LayerOwners,
+  ) {}
 
   /** Opens (creating) the store and removes temporaries left by processes that are gone. */
-  static open(root: string): ImageStore {
+  static open(root: string, owners: LayerOwners = layerOwners(undefined)): ImageStore {
     try {
-      for (const dir of ['blobs/sha256', 'layers', 'refs', 'tmp', 'locks']) fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o700 });
+      for (const dir of ['blobs/sha256', owners.layersDir, 'refs', 'tmp', 'locks']) fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o700 });
     } catch (err) {
       throw imageErrors.HUSH_ERR_IMAGE_STORE(root, (err as Error).message);
     }
-    const store = new ImageStore(root);
+    const store = new ImageStore(root, owners);
     store.removeStaleTemporaries();
     return store;
   }
 
   private removeStaleTemporaries(): void {
     for (const name of fs.readdirSync(path.join(this.root, 'tmp'))) {
-      if (!processAlive(ownerPid(name))) removeTree(path.join(this.root, 'tmp', name));
+      if (!processAlive(ownerPid(name))) this.removeTree(path.join(this.root, 'tmp', name));
     }
+  }
+
+  /** The directory of this mapping's unpacked layers. */
+  get layersRoot(): string {
+    return path.join(this.root, this.owners.layersDir);
+  }
+
+  /** rm -rf; a layer whose owners were shifted into the subuid range is removed in the user
+   * namespace it was written in (the caller cannot unlink what those ids own). */
+  removeTree(target: string): void {
+    removeTree(target);
+    if (this.owners.kind !== 'userns' || !fs.existsSync(target)) return;
+    (require('./userns-unpack') as typeof import('./userns-unpack')).removeInUserns(this.owners, target);
   }
 
   blobPath(digest: string): string {
@@ -75,7 +103,7 @@ export class ImageStore {
   }
 
   layerDir(diffId: string): string {
-    return path.join(this.root, 'layers', digestHex(diffId));
+    return path.join(this.layersRoot, digestHex(diffId));
   }
 
   hasLayer(diffId: string): boolean {
@@ -188,13 +216,18 @@ function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** rm -rf that also copes with directories a layer made read-only. */
-export function removeTree(target: string): void {
+/** rm -rf that also copes with directories a layer made read-only; what the caller may not
+ * remove (another id's) is left. */
+function removeTree(target: string): void {
   try {
     fs.rmSync(target, { recursive: true, force: true });
   } catch {
     makeWritable(target);
-    fs.rmSync(target, { recursive: true, force: true });
+    try {
+      fs.rmSync(target, { recursive: true, force: true });
+    } catch {
+      // ImageStore.removeTree removes the rest in the layers' user namespace.
+    }
   }
 }
 

@@ -2,9 +2,10 @@
 // it. tar-stream parses; every write goes through SafeDir (no symlink is ever followed, so a
 // symlink made by one entry cannot be written through by the next); names with '..' are
 // refused, leading '/' is dropped (as docker does); hard links must name a non-directory
-// already inside the layer. Device nodes are made only as root. Modes, owners (as root), mtimes
-// and security.capability / user.* xattrs are kept. Whiteouts become overlay whiteouts: `.wh.X`
-// a char 0:0 device X, `.wh..wh..opq` the opaque xattr on its directory.
+// already inside the layer. Device nodes are made only as root (not in a user namespace).
+// Modes, owners (as root, of the host or of a rootless store's user namespace), mtimes and
+// security.capability / user.* xattrs are kept. Whiteouts become overlay whiteouts: `.wh.X` a
+// char 0:0 device X, `.wh..wh..opq` the opaque xattr on its directory.
 
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +23,11 @@ const keptXattr = (key: string) => key === 'security.capability' || key.startsWi
 export interface UnpackOptions {
   /** Root may chown and make device nodes; others keep their own uid and skip devices. */
   asRoot: boolean;
+  /** Root of a rootless store's user namespace (unpack-worker.ts): owners kept (the kernel
+   * shifts them), no device nodes, and the opaque xattr in user.* (the overlay's userxattr). */
+  inUserns?: boolean;
+  /** Why an entry's owner cannot be stored, or undefined (checked before each chown). */
+  checkOwner?: (uid: number, gid: number) => string | undefined;
   /** Strip this first component from every name (an ACI's 'rootfs'); others are skipped. */
   under?: string;
   /** Shown in errors. */
@@ -42,7 +48,7 @@ export async function unpackLayer(tar: Readable, target: string, options: Unpack
   const root = SafeDir.open(target);
   const dirs: DirMetadata[] = [];
   const result: UnpackResult = { entries: 0, skippedDevices: 0 };
-  const opaqueKey = options.asRoot ? 'trusted.overlay.opaque' : 'user.overlay.opaque';
+  const opaqueKey = options.asRoot && !options.inUserns ? 'trusted.overlay.opaque' : 'user.overlay.opaque';
   try {
     await readTar(tar, async (entry, body) => {
       let parts: string[];
@@ -68,7 +74,7 @@ export async function unpackLayer(tar: Readable, target: string, options: Unpack
     // Directories last, deepest first: creating their children changed their mtimes.
     for (const { parts, entry } of dirs.sort((a, b) => b.parts.length - a.parts.length)) {
       root.trim();
-      applyMetadata(root.dir(parts, false), entry, options.asRoot);
+      applyMetadata(root.dir(parts, false), entry, options);
     }
   } finally {
     root.close();
@@ -120,7 +126,7 @@ async function writeEntry(
       const fd = fs.openSync(where, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
       try {
         await pipeline(body, fs.createWriteStream('', { fd, autoClose: false }));
-        applyMetadata(fd, entry, options.asRoot);
+        applyMetadata(fd, entry, options);
       } finally {
         fs.closeSync(fd);
       }
@@ -128,7 +134,7 @@ async function writeEntry(
     }
     case 'symlink':
       fs.symlinkSync(entry.linkname, where);
-      if (options.asRoot) fs.lchownSync(where, entry.uid, entry.gid);
+      if (options.asRoot) fs.lchownSync(where, ...owner(entry, options));
       fs.lutimesSync(where, entry.mtime, entry.mtime);
       return;
     case 'link': {
@@ -144,13 +150,13 @@ async function writeEntry(
     case 'character-device':
     case 'block-device':
     case 'fifo': {
-      if (entry.type !== 'fifo' && !options.asRoot) {
+      if (entry.type !== 'fifo' && (!options.asRoot || options.inUserns)) {
         result.skippedDevices++;
         return;
       }
       const kind = entry.type === 'fifo' ? fs.constants.S_IFIFO : entry.type === 'block-device' ? fs.constants.S_IFBLK : fs.constants.S_IFCHR;
       addon.mknodAt(parent, name, kind | (entry.mode & 0o777), entry.devmajor, entry.devminor);
-      if (options.asRoot) fs.lchownSync(where, entry.uid, entry.gid);
+      if (options.asRoot) fs.lchownSync(where, ...owner(entry, options));
       fs.chmodSync(where, entry.mode);
       fs.lutimesSync(where, entry.mtime, entry.mtime);
       return;
@@ -160,9 +166,15 @@ async function writeEntry(
   }
 }
 
+function owner(entry: TarEntry, options: UnpackOptions): [number, number] {
+  const refused = options.checkOwner?.(entry.uid, entry.gid);
+  if (refused) throw new Error(refused);
+  return [entry.uid, entry.gid];
+}
+
 /** Owner before mode (chown clears set-id bits), xattrs, then times; on an open descriptor. */
-function applyMetadata(fd: number, entry: TarEntry, asRoot: boolean): void {
-  if (asRoot) fs.fchownSync(fd, entry.uid, entry.gid);
+function applyMetadata(fd: number, entry: TarEntry, options: UnpackOptions): void {
+  if (options.asRoot) fs.fchownSync(fd, ...owner(entry, options));
   fs.fchmodSync(fd, entry.mode);
   for (const [key, value] of entry.xattrs) {
     if (keptXattr(key)) native().setXattrAt(fd, '', key, value);

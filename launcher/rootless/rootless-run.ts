@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { UsernsSpec } from '../../native';
+import type { UsernsRoot, UsernsSpec } from '../../native';
 import type { RunOptions } from '../container-spec';
 import { planRootlessMaps, readIdMapSources, type IdMapPlan } from './id-maps';
 
@@ -11,14 +11,13 @@ import { planRootlessMaps, readIdMapSources, type IdMapPlan } from './id-maps';
 const rootlessSecretsSizeBytes = 48 * 1024 * 1024;
 
 /** One line saying why this rootless run cannot be done, or undefined. */
-export function rootlessRefusal(options: RunOptions): string | undefined {
-  if (options.imageRun) return '--image is not supported rootless yet (the image store and layer ownership need root): run it as root';
-  if (options.volumes.length > 0) return '--volume is not supported rootless yet: run it as root';
-  const { limits } = options;
-  if (limits.memoryBytes !== undefined || limits.cpuQuotaUs !== undefined || limits.pidsRequested) {
-    return 'limits cannot be applied rootless here: they need a delegated cgroup v2 subtree, and this host has none (its controllers are on cgroup v1)';
+export function rootlessRefusal(options: RunOptions, plan: Pick<IdMapPlan, 'size'>): string | undefined {
+  if (options.userns === 'host') return "--userns host needs root: an ordinary user's container always has a user namespace of its own (leave --userns out, or give auto)";
+  const user = `${options.uid}:${options.gid}${options.imageRun && !options.imageRun.user ? " (the image's User)" : ''}`;
+  if ((options.uid !== 0 || options.gid !== 0) && plan.size === 1) {
+    return `user ${user}: only uid 0 is mapped in this user namespace (no /etc/subuid range with newuidmap): run as 0:0, or give the user a subuid/subgid range`;
   }
-  if (options.uid !== 0 || options.gid !== 0) return '--user other than 0:0 is not supported rootless yet: the secrets belong to the caller, who is root inside';
+  if (options.uid >= plan.size || options.gid >= plan.size) return `user ${user}: outside the user namespace's ids 0-${plan.size - 1}`;
   return undefined;
 }
 
@@ -40,12 +39,20 @@ export function rootlessIdMaps(env: NodeJS.ProcessEnv): IdMapPlan {
   return planRootlessMaps(user, readIdMapSources(env));
 }
 
-export function usernsSpec(plan: IdMapPlan): UsernsSpec {
+/** `image`: an image run's root, which the child mounts (image-root.ts). */
+export function usernsSpec(plan: IdMapPlan, options: RunOptions, image?: Omit<UsernsRoot, 'volumes' | 'appUid' | 'appGid'>): UsernsSpec {
+  // The secrets stay the caller's (0 inside), who writes them from outside; with --user the
+  // app reads them as its own through an idmapped clone (native/src/userns-idmap.c).
+  const needsRoot = image || options.volumes.length > 0 || options.uid !== 0 || options.gid !== 0;
+  const root: UsernsRoot | undefined = needsRoot
+    ? { ...(image ?? { readOnly: false, dirs: [], files: [], writes: [] }), volumes: options.volumes, appUid: options.uid, appGid: options.gid }
+    : undefined;
   return {
     uidMap: plan.uidMap,
     gidMap: plan.gidMap,
     ...(plan.newuidmap ? { newuidmap: plan.newuidmap, newgidmap: plan.newgidmap } : {}),
     secretsSizeBytes: rootlessSecretsSizeBytes,
     denySetgroups: plan.denySetgroups,
+    ...(root ? { root } : {}),
   };
 }

@@ -211,6 +211,99 @@ Napi::Value SetWindowSize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// spec.userns.root (userns-root.c): what a rootless child mounts itself after GO, from the
+// release's spec (its strings live in that release's SpecParts).
+struct UsernsRootHolder {
+  std::vector<std::string> lower, dirs, files, writes, hosts, targets;
+  std::vector<const char*> lower_ptrs, dir_ptrs, file_ptrs, write_ptrs, host_ptrs, target_ptrs;
+  std::vector<int> read_only;
+  std::string uid_map, gid_map;
+  hush_userns_root root{};
+};
+
+std::vector<const char*> ConstPointers(const std::vector<std::string>& strings) {
+  std::vector<const char*> out;
+  for (auto& s : strings) out.push_back(s.c_str());
+  out.push_back(nullptr);
+  return out;
+}
+
+hush_userns_root* ParseUsernsRoot(Napi::Env env, const Napi::Object& r, UsernsRootHolder& h) {
+  const char* what = "spawn: spec.userns.root";
+  bool image = r.Has("lowerDirs") && !r.Get("lowerDirs").IsUndefined();
+  if (image) h.lower = StringArray(env, r.Get("lowerDirs"), "spawn: spec.userns.root.lowerDirs");
+  h.dirs = StringArray(env, r.Get("dirs"), "spawn: spec.userns.root.dirs");
+  h.files = StringArray(env, r.Get("files"), "spawn: spec.userns.root.files");
+  h.writes = StringArray(env, r.Get("writes"), "spawn: spec.userns.root.writes (path, content, ...)");
+  if (h.writes.size() % 2) Usage(env, std::string(what) + ".writes must hold path, content pairs");
+  if (!r.Get("volumes").IsArray()) Usage(env, std::string(what) + ".volumes must be an array of { host, target, readOnly }");
+  Napi::Array volumes = r.Get("volumes").As<Napi::Array>();
+  for (uint32_t i = 0; i < volumes.Length(); i++) {
+    if (!volumes.Get(i).IsObject()) Usage(env, std::string(what) + ".volumes must be an array of { host, target, readOnly }");
+    Napi::Object v = volumes.Get(i).As<Napi::Object>();
+    h.hosts.push_back(StringField(v, "host"));
+    h.targets.push_back(StringField(v, "target"));
+    h.read_only.push_back(v.Get("readOnly").ToBoolean() ? 1 : 0);
+  }
+  int64_t uid = IntField(r, "appUid"), gid = IntField(r, "appGid");
+  h.lower_ptrs = ConstPointers(h.lower);
+  h.dir_ptrs = ConstPointers(h.dirs);
+  h.file_ptrs = ConstPointers(h.files);
+  h.write_ptrs = ConstPointers(h.writes);
+  h.host_ptrs = ConstPointers(h.hosts);
+  h.target_ptrs = ConstPointers(h.targets);
+  h.root.lower_dirs = image ? h.lower_ptrs.data() : nullptr;
+  h.root.read_only = r.Get("readOnly").ToBoolean() ? 1 : 0;
+  h.root.dirs = h.dir_ptrs.data();
+  h.root.files = h.file_ptrs.data();
+  h.root.writes = h.write_ptrs.data();
+  h.root.volume_hosts = h.host_ptrs.data();
+  h.root.volume_targets = h.target_ptrs.data();
+  h.root.volume_read_only = h.read_only.data();
+  h.root.volume_count = h.hosts.size();
+  if (uid != 0 || gid != 0) {
+    h.uid_map = "0 " + std::to_string(uid) + " 1\n";
+    h.gid_map = "0 " + std::to_string(gid) + " 1\n";
+    h.root.secrets_uid_map = h.uid_map.c_str();
+    h.root.secrets_gid_map = h.gid_map.c_str();
+  }
+  return &h.root;
+}
+
+// spec.cgroupView: [{ dir, fsType, options }] -> hush_cgroup_mount (cgroup-view.c). The strings
+// are all read before any pointer is taken, so that none moves afterwards.
+struct CgroupView {
+  std::vector<std::vector<std::string>> strings;  // per mount: dir, then its options
+  std::vector<std::vector<const char*>> options;
+  std::vector<hush_cgroup_mount> mounts;
+};
+
+void ReadCgroupView(Napi::Env env, const Napi::Object& obj, CgroupView& view) {
+  if (!obj.Has("cgroupView") || obj.Get("cgroupView").IsUndefined()) return;
+  const char* usage = "spawn: spec.cgroupView must be an array of { dir, fsType: 'cgroup' | 'cgroup2', options }";
+  if (!obj.Get("cgroupView").IsArray()) Usage(env, usage);
+  Napi::Array items = obj.Get("cgroupView").As<Napi::Array>();
+  std::vector<int> v2;
+  for (uint32_t i = 0; i < items.Length(); i++) {
+    if (!items.Get(i).IsObject()) Usage(env, usage);
+    Napi::Object m = items.Get(i).As<Napi::Object>();
+    std::string fs_type = StringField(m, "fsType");
+    if (fs_type != "cgroup" && fs_type != "cgroup2") Usage(env, usage);
+    std::vector<std::string> strings{StringField(m, "dir")};
+    for (auto& option : StringArray(env, m.Get("options"), "spawn: spec.cgroupView[].options")) strings.push_back(option);
+    if (strings[0].find('/') != std::string::npos || strings[0] == "." || strings[0] == "..") Usage(env, usage);
+    view.strings.push_back(std::move(strings));
+    v2.push_back(fs_type == "cgroup2");
+  }
+  for (size_t i = 0; i < view.strings.size(); i++) {
+    std::vector<const char*> pointers;
+    for (size_t j = 1; j < view.strings[i].size(); j++) pointers.push_back(view.strings[i][j].c_str());
+    pointers.push_back(nullptr);
+    view.options.push_back(std::move(pointers));
+  }
+  for (size_t i = 0; i < view.strings.size(); i++) view.mounts.push_back({view.strings[i][0].c_str(), v2[i], view.options[i].data()});
+}
+
 // A failed step of a container's start, as the setup reports it.
 Napi::Error SetupError(Napi::Env env, const hush_record& failure) {
   Napi::Error error = SyscallError(env, failure.err, failure.syscall, failure.path);
@@ -247,6 +340,8 @@ struct SpecParts {
   std::vector<std::string> gid_map;
   std::vector<const char*> uid_map_ptrs;
   std::vector<const char*> gid_map_ptrs;
+  UsernsRootHolder userns_root;
+  CgroupView cgroup_view;
 };
 
 // open_init: open initPath for the spawn (the caller closes p.spec.init_fd); a release uses the
@@ -283,6 +378,7 @@ void BuildSpec(Napi::Env env, const Napi::Object& obj, SpecParts& p, bool open_i
 
   p.spec.init_fd = -1;
   p.spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
+  p.spec.seal_rootfs_fd = obj.Get("sealRootfsFd").ToBoolean();
   if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {
     if (!obj.Get("volumes").IsArray()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
     Napi::Array volumes = obj.Get("volumes").As<Napi::Array>();
@@ -342,8 +438,11 @@ void BuildSpec(Napi::Env env, const Napi::Object& obj, SpecParts& p, bool open_i
   }
   p.spec.cgroup_join_fds = p.cgroup_join_fds.data();
   p.spec.cgroup_join_count = static_cast<int>(p.cgroup_join_fds.size());
+  ReadCgroupView(env, obj, p.cgroup_view);
+  p.spec.cgroup_view = p.cgroup_view.mounts.data();
+  p.spec.cgroup_view_count = p.cgroup_view.mounts.size();
 
-  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, denySetgroups }
+  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, denySetgroups, root? }
   if (obj.Has("userns") && obj.Get("userns").IsObject()) {
     Napi::Object u = obj.Get("userns").As<Napi::Object>();
     p.uid_map = StringArray(env, u.Get("uidMap"), "spawn: spec.userns.uidMap");
@@ -363,6 +462,7 @@ void BuildSpec(Napi::Env env, const Napi::Object& obj, SpecParts& p, bool open_i
     p.userns.newgidmap = p.userns_strings[1].empty() ? nullptr : p.userns_strings[1].c_str();
     p.userns.secrets_size = p.userns_strings[2].c_str();
     p.userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
+    if (u.Has("root") && u.Get("root").IsObject()) p.userns.root = ParseUsernsRoot(env, u.Get("root").As<Napi::Object>(), p.userns_root);
     p.spec.userns = &p.userns;
   }
 }
@@ -659,6 +759,34 @@ Napi::Value OpenVolume(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// createIdmapUserns(uidMap, gidMap) -> fd of a user namespace with those maps (userns-auto.c)
+Napi::Value CreateIdmapUserns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2) Usage(env, "createIdmapUserns(uidMap, gidMap)");
+  std::vector<std::string> uid_map = StringArray(env, info[0], "createIdmapUserns: uidMap");
+  std::vector<std::string> gid_map = StringArray(env, info[1], "createIdmapUserns: gidMap");
+  if (uid_map.empty() || uid_map.size() % 3 || gid_map.empty() || gid_map.size() % 3 || uid_map.size() > 30 || gid_map.size() > 30)
+    Usage(env, "createIdmapUserns: maps must be 1 to 10 triples");
+  std::vector<const char*> uid_ptrs, gid_ptrs;
+  for (auto& item : uid_map) uid_ptrs.push_back(item.c_str());
+  for (auto& item : gid_map) gid_ptrs.push_back(item.c_str());
+  uid_ptrs.push_back(nullptr);
+  gid_ptrs.push_back(nullptr);
+  const char* failed_step = "";
+  int fd = hush_idmap_userns_create(uid_ptrs.data(), gid_ptrs.data(), &failed_step);
+  if (fd < 0) throw SyscallError(env, errno, failed_step, "user namespace for idmapped mounts");
+  return Napi::Number::New(env, fd);
+}
+
+// idmapMount(mountFd, usernsFd, what): MOUNT_ATTR_IDMAP on a detached mount, recursively
+Napi::Value IdmapMount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString()) Usage(env, "idmapMount(mountFd, usernsFd, what)");
+  if (hush_idmap_mount(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value()) < 0)
+    throw SyscallError(env, errno, "idmap", info[2].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
 Napi::Value SetMountReadOnly(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "setMountReadOnly(fd)");
@@ -745,6 +873,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWindowSize", Napi::Function::New(env, SetWindowSize));
   exports.Set("sendDatagram", Napi::Function::New(env, SendDatagram));
   exports.Set("createOverlayFs", Napi::Function::New(env, CreateOverlayFs));
+  exports.Set("createIdmapUserns", Napi::Function::New(env, CreateIdmapUserns));
+  exports.Set("idmapMount", Napi::Function::New(env, IdmapMount));
   exports.Set("setMountReadOnly", Napi::Function::New(env, SetMountReadOnly));
   exports.Set("openVolume", Napi::Function::New(env, OpenVolume));
   exports.Set("mknodAt", Napi::Function::New(env, MknodAt));

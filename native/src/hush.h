@@ -34,6 +34,13 @@ struct hush_tmpfs_mount {
   int noexec;
 };
 
+/* One read-only mount of the container's own cgroups at /sys/fs/cgroup (cgroup-view.c). */
+struct hush_cgroup_mount {
+  const char *dir;               /* name under /sys/fs/cgroup; "" for /sys/fs/cgroup itself */
+  int v2;                        /* cgroup2, else a cgroup v1 hierarchy */
+  const char *const *options;    /* v1: its controllers (flags) and name=X; NULL-terminated */
+};
+
 /* Everything the child needs, prepared by the parent before clone. */
 struct hush_spec {
   const char *rootfs;          /* directory to bind as the container's root */
@@ -60,7 +67,10 @@ struct hush_spec {
   int cgroup_fd;               /* v2 directory to start in (CLONE_INTO_CGROUP), or -1 */
   const int *cgroup_join_fds;  /* v1 `tasks` files the child writes itself ("0") into */
   int cgroup_join_count;
+  const struct hush_cgroup_mount *cgroup_view; /* cgroup-view.c: /sys/fs/cgroup, else it is masked */
+  size_t cgroup_view_count;
   int rootfs_fd;               /* a detached mount (overlay-fs.c) used as the root instead of rootfs, or -1 */
+  int seal_rootfs_fd;          /* rootfs_fd is a --rootfs (idmapped, userns-auto.c): read-only once set up */
   const int *volume_fds;       /* detached mounts from hush_volume_open ... */
   const char *const *volume_targets; /* ... and where each goes inside the root (volumes.c) */
   size_t volume_count;
@@ -75,7 +85,27 @@ struct hush_userns {
   const char *newgidmap;       /* maps written by the launcher itself */
   const char *secrets_size;    /* the tmpfs's size, formatted before clone (its root is the caller's) */
   int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
+  const struct hush_userns_root *root; /* what the child mounts itself (userns-root.c), or NULL */
 };
+
+/* userns-root.c, userns-idmap.c: rootless volumes, an image's overlay and the app's view of
+ * the secrets, made by the child in its namespaces after GO (the release's spec: its strings
+ * formatted before the release). */
+struct hush_userns_root {
+  const char *const *lower_dirs;      /* an image's layers, topmost first, NULL-terminated; NULL: no image */
+  int read_only;                      /* --read-only: sealed once hush's files are in */
+  const char *const *dirs;            /* mount points made inside the image root */
+  const char *const *files;           /* empty files made there unless present (file volumes) */
+  const char *const *writes;          /* path, content, ... NULL: files hush puts in (/etc/hosts...) */
+  const char *const *volume_hosts;    /* --volume host paths, cloned in the child ... */
+  const int *volume_read_only;
+  const char *const *volume_targets;  /* ... and where each goes (volumes.c attaches them) */
+  size_t volume_count;
+  const char *secrets_uid_map;        /* "0 N 1\n": the secrets read as the app's (--user N), or NULL */
+  const char *secrets_gid_map;
+};
+int hush_userns_build(const struct hush_userns_root *r, struct hush_spec *started, int *volume_fds, int report_fd);
+int hush_userns_secrets_view(const struct hush_userns_root *r, int tmpfs_fd, int report_fd);
 
 /* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
  * Built by the parent before clone; sent whole to hush-init as the first message on its
@@ -152,6 +182,8 @@ int hush_bring_up_loopback(int report_fd);
 /* setup-dev.c, setup-masks.c: steps of hush_setup_mounts, on the root's descriptor. */
 int hush_setup_dev(int root_fd, int report_fd);
 int hush_setup_masks(const struct hush_spec *spec, int root_fd, int report_fd);
+/* cgroup-view.c: the container's cgroups, read-only, at /sys/fs/cgroup (after its cgroup namespace). */
+int hush_setup_cgroup_view(const struct hush_spec *spec, int root_fd, int report_fd);
 
 /* resolve-in-root.c: an O_PATH descriptor for `path` beneath root_fd, symlinks resolved as
  * if root_fd were "/"; with create, missing directories are made on the way. */
@@ -213,8 +245,15 @@ int hush_spawn_child_main(void *raw);
 
 /* userns.c, userns-child.c, userns-maps.c: the rootless start's sync points */
 enum { HUSH_SYNC_MAPPED = 'm', HUSH_SYNC_GO = 'g' };
-/* Child, up to GO: the spec to go on with (`started`, or the spawn's with --userns auto), or NULL. */
-const struct hush_spec *hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started);
+/* Child, up to GO (raw syscalls only): fills `started` with the spec to go on with (the
+ * release's, or the spawn's with --userns auto); which start it was, or -1. */
+enum { HUSH_USERNS_OWN_TMPFS = 0, HUSH_USERNS_AUTO = 1 };
+int hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started);
+/* userns-go.c, child from GO (the parent waits): become root (auto), or mount what the launcher
+ * could not (userns-root.c) and the app's view of the secrets (userns-idmap.c). volume_fds
+ * has room for HUSH_USERNS_MAX_VOLUMES, on the child's stack. */
+#define HUSH_USERNS_MAX_VOLUMES 64
+int hush_userns_child_go(struct hush_spec *started, int kind, int *volume_fds, int report_fd);
 /* userns-maps.c: one-line maps are written at once; newuidmap and newgidmap run meanwhile. */
 struct hush_map_helpers {
   pid_t uid_helper, gid_helper;  /* 0: none running */
@@ -228,7 +267,8 @@ struct hush_child_region {
   size_t size;
   struct hush_child_args *args;
 };
-/* After clone: the maps, and SECRETS (rootless: the start is kept; --userns auto: MAPPED). */
+/* After clone: the maps, and SECRETS (rootless: the start is kept; --userns auto: MAPPED, then
+ * the wait for the exec). */
 int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, const struct hush_child_region *child, struct hush_spawn_result *out);
 /* Waits for newuidmap/newgidmap: needed before the first write into the child's tmpfs. */
 int hush_userns_mapped(int sync_fd, struct hush_record *failure);
@@ -237,7 +277,10 @@ int hush_userns_mapped(int sync_fd, struct hush_record *failure);
 int hush_userns_release(int sync_fd, const struct hush_spec *spec, struct hush_record *failure);
 /* A kept child that will not be released: it exits 125; returns once it has. */
 void hush_userns_abort(int sync_fd);
-void hush_userns_wait_exec(int sync_fd);
+/* userns-auto.c: --userns auto as root. A user namespace with these maps, for idmapped mounts. */
+int hush_idmap_userns_create(const char *const *uid_map, const char *const *gid_map, const char **failed_step);
+int hush_idmap_mount(int mount_fd, int userns_fd); /* recursive; the mount must be detached */
+int hush_userns_become_root(int report_fd);
 
 /* write-files.c: 0, or the errno of the step that failed (the temporary file is removed). */
 int hush_write_file_at(int dirfd, const char *name, const char *temp, const uint8_t *bytes, size_t length,

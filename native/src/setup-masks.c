@@ -15,13 +15,13 @@
 
 static const char *const read_only[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs", NULL};
 
-/* /sys/fs/cgroup: the host's tree (with every host process listed) until the container gets a
- * cgroup of its own; then it can show that one instead. */
 static const char *const kernel_masks[] = {
-    "/proc/kcore",   "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/latency_stats",
-    "/proc/acpi",    "/proc/scsi", "/sys/firmware",    "/sys/devices/virtual/powercap", "/sys/fs/cgroup",
-    NULL,
+    "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/latency_stats",
+    "/proc/acpi",  "/proc/scsi", "/sys/firmware",    "/sys/devices/virtual/powercap", NULL,
 };
+/* The host's tree (every host process listed) is never shown: with a cgroup of its own the
+ * container sees that one (cgroup-view.c), else nothing. */
+static const char cgroup_root[] = "/sys/fs/cgroup";
 
 static int fail(int report_fd, const char *syscall, const char *path) {
   hush_report(report_fd, syscall, path, errno);
@@ -74,6 +74,7 @@ int hush_setup_masks(const struct hush_spec *spec, int root_fd, int report_fd) {
   if (source < 0) return fail(report_fd, "mount", "mask tmpfs");
   int rc = 0;
   for (size_t i = 0; rc == 0 && kernel_masks[i]; i++) rc = mask(root_fd, source, kernel_masks[i], report_fd);
+  if (rc == 0) rc = spec->cgroup_view_count > 0 ? hush_setup_cgroup_view(spec, root_fd, report_fd) : mask(root_fd, source, cgroup_root, report_fd);
   for (size_t i = 0; rc == 0 && spec->mask_paths && spec->mask_paths[i]; i++)
     rc = mask(root_fd, source, spec->mask_paths[i], report_fd);
   close(source);

@@ -116,8 +116,11 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
 
   /* 2 */
   /* An image root (rootfs_fd) is an overlay with a private writable layer: it stays writable
-   * unless the launcher sealed it read-only before the spawn. */
-  int root_fd = spec->rootfs_fd >= 0 ? hush_clone_tree(spec->rootfs_fd, "", 0, 0, 0)
+   * unless the launcher sealed it read-only before the spawn. A --rootfs under --userns auto
+   * (seal_rootfs_fd: the launcher's idmapped clone, used as it is, since the kernel refuses to
+   * clone a clone made in another mount namespace) is sealed here, once its mount points exist. */
+  int root_fd = spec->seal_rootfs_fd ? fcntl(spec->rootfs_fd, F_DUPFD_CLOEXEC, 3)
+                : spec->rootfs_fd >= 0 ? hush_clone_tree(spec->rootfs_fd, "", 0, 0, 0)
                                      : hush_clone_tree(AT_FDCWD, spec->rootfs, AT_RECURSIVE, 0, 0);
   if (root_fd < 0) return fail(report_fd, "rootfs", spec->rootfs);
   if (!spec->host_root) {
@@ -131,7 +134,8 @@ int hush_setup_mounts(const struct hush_spec *spec, int report_fd) {
     }
     if (make_mount_points(spec, root_fd, report_fd) < 0) return -1;
   }
-  if (hush_set_mount_attr(root_fd, AT_RECURSIVE, (spec->rootfs_fd >= 0 ? 0 : MOUNT_ATTR_RDONLY) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0) < 0)
+  int read_only = spec->rootfs_fd < 0 || spec->seal_rootfs_fd;
+  if (hush_set_mount_attr(root_fd, AT_RECURSIVE, (read_only ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0) < 0)
     return fail(report_fd, "mount_setattr", spec->rootfs);
 
   /* 3: the descriptor stays open, and names the root for every later step. */

@@ -1,7 +1,8 @@
 /* The child of hush_spawn, from clone to the exec of hush-init (or of the app without init).
  * It runs on its own small stack in the parent's memory: with the parent suspended until exec
- * (CLONE_VFORK), or rootless beside it until GO (userns-child.c). Either way it may write only
- * to its stack, and calls only raw syscalls and async-signal-safe functions. */
+ * (CLONE_VFORK), or rootless beside it until GO (userns-child.c: raw syscalls only) and then
+ * with the parent waiting as for vfork (userns-go.c). Either way it may write only to its
+ * stack, and calls only raw syscalls and async-signal-safe functions (no malloc, no locks). */
 #include "hush.h"
 
 #include <errno.h>
@@ -40,10 +41,18 @@ static void close_all_but(int a, int b, int c) {
 int hush_spawn_child_main(void *raw) {
   struct hush_child_args *args = raw;
   const struct hush_spec *spec = args->spec;
+  /* Rootless, the spawn's spec is gone once the child has sent SECRETS (hush_spawn returned):
+   * from the wait on, only `started` is read. */
+  const int rootless = spec->userns != NULL;
   struct hush_spec started;
-  if (spec->userns && !(spec = hush_userns_child_wait(args, &started))) _exit(125);
+  int userns_kind = rootless ? hush_userns_child_wait(args, &started) : 0;
+  if (userns_kind < 0) _exit(125);
+  if (rootless) spec = &started;
   int fd = args->fd;
   hush_reset_signals();
+  /* From GO on (userns-go.c): the mounts that need the maps, or the namespace's root. */
+  int volume_fds[HUSH_USERNS_MAX_VOLUMES];
+  if (rootless && hush_userns_child_go(&started, userns_kind, volume_fds, fd) < 0) _exit(125);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
   if (hush_enter_cgroups(spec, fd) < 0) _exit(125);
   mode_t saved_umask = umask(0);

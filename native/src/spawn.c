@@ -178,8 +178,8 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
       free(init_argv);
       return 0;
     }
-    /* --userns auto: the tmpfs was ours; the child goes on with this spec until its exec. */
-    hush_userns_wait_exec(sync_sv[0]);
+    /* --userns auto: the tmpfs was ours; the child went on with this spec to its exec, which
+     * hush_userns_parent_start waited for. */
     close(sync_sv[0]);
     out->sync_fd = -1;
   }

@@ -4,9 +4,9 @@
  * runs beside Node's main thread, which goes on with the agent's first render. So until GO it
  * makes raw system calls only (raw-syscall.h: not even errno, which is the main thread's), keeps
  * every signal blocked (the handlers are still Node's), writes only to its stack, and reads the
- * spawn's spec only until it has sent SECRETS, since hush_spawn returns then (once the maps
- * are written). After GO the
- * parent waits, as a vfork parent would, and the child reads the spec the release brought. */
+ * spawn's spec only until it has sent SECRETS, since hush_spawn returns then. After GO (or
+ * MAPPED, with --userns auto) the parent waits, as a vfork parent would, and the child reads
+ * the spec the release brought: what needs the maps or libc (userns-go.c) comes after. */
 #include "hush.h"
 #include "raw-syscall.h"
 
@@ -77,33 +77,36 @@ static long send_secrets(int sync_fd, int tmpfs_fd, int noswap) {
   return HUSH_RAW(SYS_sendmsg, sync_fd, &msg, MSG_NOSIGNAL);
 }
 
-const struct hush_spec *hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started) {
+int hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started) {
   /* A copy of the parent's descriptor table holds its ends too: without them, EOF means it left. */
   HUSH_RAW(SYS_close, args->parent_fds[0]);
   HUSH_RAW(SYS_close, args->parent_fds[1]);
-  if (HUSH_RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return NULL;
+  if (HUSH_RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -1;
   struct pollfd gone = {args->fd, 0, 0};
   struct timespec now = {0, 0};
-  if (HUSH_RAW(SYS_ppoll, &gone, 1, &now, 0, 0) == 1 && (gone.revents & (POLLHUP | POLLERR))) return NULL;
+  if (HUSH_RAW(SYS_ppoll, &gone, 1, &now, 0, 0) == 1 && (gone.revents & (POLLHUP | POLLERR))) return -1;
 
   char sync = 0;
   const struct hush_spec *spec = args->spec;
   /* --userns auto: root made the tmpfs; once the maps are written, on with this spec (root
    * waits in hush_spawn for the exec). */
-  if (spec->secrets_fd >= 0) return recv_byte(args->sync_fd, &sync) == 1 && sync == HUSH_SYNC_MAPPED ? spec : NULL;
+  if (spec->secrets_fd >= 0) {
+    *started = *spec;
+    return recv_byte(args->sync_fd, &sync) == 1 && sync == HUSH_SYNC_MAPPED ? HUSH_USERNS_AUTO : -1;
+  }
   /* The tmpfs needs no map: it is made while the parent writes them. */
   int noswap = 0;
   const char *step = "";
   long tmpfs_fd = make_secrets_fs(spec->userns, &noswap, &step);
   if (tmpfs_fd < 0) {
     report(args->fd, step, "secrets tmpfs (user namespace)", (int)-tmpfs_fd);
-    return NULL;
+    return -1;
   }
-  if (send_secrets(args->sync_fd, (int)tmpfs_fd, noswap) != (long)sizeof(struct hush_record)) return NULL;
+  if (send_secrets(args->sync_fd, (int)tmpfs_fd, noswap) != (long)sizeof(struct hush_record)) return -1;
   /* From here the spawn's spec is gone. GO (the maps are written): args->spec is the
    * release's, until our exec. EOF: the parent failed or left. */
-  if (recv_byte(args->sync_fd, &sync) != 1 || sync != HUSH_SYNC_GO) return NULL;
+  if (recv_byte(args->sync_fd, &sync) != 1 || sync != HUSH_SYNC_GO) return -1;
   *started = *args->spec;
   started->secrets_fd = (int)tmpfs_fd;
-  return started;
+  return HUSH_USERNS_OWN_TMPFS;
 }

@@ -15,7 +15,8 @@
  *                              (userns-maps.c); hush_spawn returns here, newuidmap/newgidmap
  *                              may run on: hush_userns_mapped waits for them before the
  *                              agent's first write (the files' owner must be mapped)
- *   (--userns auto, root made the tmpfs: parent → child MAPPED instead, then we wait for the exec)
+ *   (--userns auto, root made the tmpfs: parent → child MAPPED once the maps are written, then
+ *   we wait for the exec as after GO; the child becomes the namespace's root first)
  *   parent → child  GO         hush_userns_release: the child reads the release's spec (the
  *                              app's environment and masks are known only now) from our memory
  *   EOF                        the child exec'd (or died; the verdict is on the error channel)
@@ -57,17 +58,28 @@ static void wait_exec_blocked(int sync_fd) {
   while (n > 0 || n == -EINTR);
 }
 
-void hush_userns_wait_exec(int sync_fd) {
+/* Sends `byte` (GO or MAPPED) and waits for the child's exec with every signal blocked: from
+ * that byte on the child uses libc, and so our errno (1, or -errno of the send). */
+static long send_and_wait_exec(int sync_fd, char byte) {
   sigset_t all, saved;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
+  long sent;
+  do sent = HUSH_RAW(SYS_sendto, sync_fd, &byte, 1, MSG_NOSIGNAL, 0, 0);
+  while (sent == -EINTR);
+  if (sent != 1) HUSH_RAW(SYS_shutdown, sync_fd, SHUT_WR); /* the child exits 125 (EPIPE: it had died) */
   wait_exec_blocked(sync_fd);
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  return sent;
 }
 
 /* Waits until the child of a kept start has exec'd or died, then frees what it used. */
 static void forget(int slot) {
-  hush_userns_wait_exec(pending[slot].sync_fd);
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  wait_exec_blocked(pending[slot].sync_fd);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
   munmap(pending[slot].region, pending[slot].size);
   pending[slot].region = NULL;
 }
@@ -83,8 +95,7 @@ int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_f
   out->sync_fd = sync_fd;
   if (spec->secrets_fd >= 0) {
     if (hush_userns_finish_maps(&helpers, &out->failure) < 0) return -1;
-    char mapped = HUSH_SYNC_MAPPED;
-    HUSH_RETRY(send(sync_fd, &mapped, 1, MSG_NOSIGNAL)); /* fails once the child died: its verdict says why */
+    send_and_wait_exec(sync_fd, HUSH_SYNC_MAPPED); /* fails once the child died: its verdict says why */
     return 0;
   }
   /* The child makes the tmpfs while newuidmap and newgidmap run; we need not wait for them
@@ -133,16 +144,7 @@ int hush_userns_release(int sync_fd, const struct hush_spec *spec, struct hush_r
   }
   args->spec = &go;
   args->init_argv = init_argv;
-  sigset_t all, saved;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &saved);
-  char byte = HUSH_SYNC_GO;
-  long sent;
-  do sent = HUSH_RAW(SYS_sendto, sync_fd, &byte, 1, MSG_NOSIGNAL, 0, 0);
-  while (sent == -EINTR);
-  if (sent != 1) shutdown(sync_fd, SHUT_WR); /* the child exits 125 (EPIPE: it had died) */
-  wait_exec_blocked(sync_fd); /* the child reads `go` and init_argv until then */
-  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  long sent = send_and_wait_exec(sync_fd, HUSH_SYNC_GO); /* the child reads `go` and init_argv until then */
   munmap(pending[slot].region, pending[slot].size);
   pending[slot].region = NULL;
   free(init_argv);

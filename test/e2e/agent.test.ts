@@ -96,6 +96,9 @@ describeContainers('hush run with policies', () => {
     const view = JSON.parse(status.stdout) as { policies: { name: string; files: { file: string }[] }[] };
     expect(view.policies.map((p) => [p.name, p.files.map((f) => f.file)])).toEqual([['api', ['db_password']]]);
     expect(status.stdout).not.toMatch(/hunter2/);
+    // The text form ends with what the container uses: init, sh and its read; the default pids limit.
+    const text = await hush(['status', '--socket', socket], { env });
+    expect(text.stdout).toMatch(/\ncontainer\n  memory     \d+\.\d MiB\n  cpu        \d+\.\d\d s\n  processes  2 of 2048\n  oom kills  0\n$/);
     expect(fs.statSync(socket).mode & 0o777).toBe(0o600);
     run.process.stdin!.end('bye\n');
     expect((await run.done).code).toBe(0);

@@ -3,11 +3,10 @@
 // removed at exit; after kill -9 of hush, removed by the next run. The v2 path alone runs in a
 // mount namespace whose /sys/fs/cgroup is a fresh cgroup2 mount (no controllers on this kernel).
 
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hush, hushBin, processExists, sleep, startHush } from './helpers';
-import { isRoot, layout, parents, procsIn, runCgroupFor, runCgroups } from './limits-helpers';
+import { hush, processExists, sleep, startHush } from './helpers';
+import { isRoot, layout, parents, procsIn, runCgroupFor, runCgroups, runOnV2Only } from './limits-helpers';
 
 const hierarchies = parents.length;
 const waitUntil = async (check: () => boolean) => {
@@ -72,23 +71,6 @@ describe.skipIf(!isRoot || hierarchies === 0)('the container cgroup (needs root 
     for (const dir of left) expect(next.stderr).toContain(`hush: debug cgroup: removed the stale cgroup ${dir}\n`);
   });
 });
-
-/** `hush run ARGS` in a mount namespace where /sys/fs/cgroup is only a cgroup2 mount. */
-function runOnV2Only(args: string[]) {
-  const script = 'umount -R /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"';
-  // unshare and sh exec in turn: the pid is hush's.
-  const child = spawn('unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', process.execPath, hushBin, 'run', ...args], {
-    env: { PATH: process.env.PATH, HUSH_LOG_LEVEL: 'debug' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { pid: child.pid!, done, output: () => stdout };
-}
 
 const unified = layout.unified;
 const v2Dirs = (pid: number) => fs.readdirSync(unified!.ownDir).filter((name) => name.startsWith(`hush-${pid}-`));

@@ -1,7 +1,9 @@
 // Finding a run's cgroups from the host, for the limits tests: hush makes them beside the test
 // process's own (it is hush's parent, so their cgroups are the same), named hush-PID-ID.
 
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { hushBin } from './helpers';
 import { cgroupLayout, v1Holding, type V1Controller } from '../../launcher/cgroups/layout';
 
 export const layout = cgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'), fs.readFileSync('/proc/self/cgroup', 'utf8'));
@@ -49,3 +51,21 @@ export function cpuSeconds(dir: string): number {
 export function procsIn(dir: string): number[] {
   return fs.readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
 }
+
+/** `hush run ARGS` in a mount namespace where /sys/fs/cgroup is only a cgroup2 mount. */
+export function runOnV2Only(args: string[]) {
+  const script = 'umount -R /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"';
+  // unshare and sh exec in turn: the pid is hush's.
+  const child = spawn('unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', process.execPath, hushBin, 'run', ...args], {
+    env: { PATH: process.env.PATH, HUSH_LOG_LEVEL: 'debug' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { pid: child.pid!, done, output: () => stdout };
+}
+

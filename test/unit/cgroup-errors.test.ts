@@ -14,7 +14,7 @@ describe('cgroup error registry', () => {
 
   it('explains EBUSY from cgroup v2 delegation', () => {
     expect(cgroupErrors.HUSH_ERR_CGROUP_DELEGATE('--memory', 'memory', '/sys/fs/cgroup/a.scope', 'EBUSY').message).toBe(
-      '--memory cannot be applied: cgroup v2 does not give memory to children of /sys/fs/cgroup/a.scope (EBUSY): that cgroup holds processes, so it cannot hand controllers down; start hush in a cgroup of its own with them delegated',
+      '--memory cannot be applied: cgroup v2 does not give memory to children of /sys/fs/cgroup/a.scope (EBUSY): that cgroup holds processes (hush itself), and below the root of the hierarchy such a cgroup cannot hand controllers to children',
     );
   });
 });

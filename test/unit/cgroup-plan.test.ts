@@ -31,15 +31,30 @@ const host = (layout = hybrid, unifiedControllers: string[] = []) => ({ layout, 
 describe('cgroupLayout', () => {
   it('finds each v1 hierarchy of ours and the unified one (hybrid)', () => {
     expect(hybrid.v1).toEqual([
-      { version: 1, controllers: ['pids'], ownDir: '/sys/fs/cgroup/pids' },
-      { version: 1, controllers: ['memory'], ownDir: '/sys/fs/cgroup/memory/process_api/abc' },
-      { version: 1, controllers: ['cpu', 'cpuacct'], ownDir: '/sys/fs/cgroup/cpu,cpuacct' },
+      { version: 1, controllers: ['pids'], ownDir: '/sys/fs/cgroup/pids', mountPoint: '/sys/fs/cgroup/pids', mountOptions: ['pids'] },
+      {
+        version: 1,
+        controllers: ['memory'],
+        ownDir: '/sys/fs/cgroup/memory/process_api/abc',
+        mountPoint: '/sys/fs/cgroup/memory',
+        mountOptions: ['memory'],
+      },
+      {
+        version: 1,
+        controllers: ['cpu', 'cpuacct'],
+        ownDir: '/sys/fs/cgroup/cpu,cpuacct',
+        mountPoint: '/sys/fs/cgroup/cpu,cpuacct',
+        mountOptions: ['cpu', 'cpuacct'],
+      },
     ]);
-    expect(hybrid.unified).toEqual({ version: 2, controllers: [], ownDir: '/sys/fs/cgroup/unified' });
+    expect(hybrid.unified).toEqual({ version: 2, controllers: [], ownDir: '/sys/fs/cgroup/unified', mountPoint: '/sys/fs/cgroup/unified', mountOptions: [] });
   });
 
   it('finds the unified hierarchy alone (v2)', () => {
-    expect(v2).toEqual({ v1: [], unified: { version: 2, controllers: [], ownDir: '/sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope' } });
+    expect(v2).toEqual({
+      v1: [],
+      unified: { version: 2, controllers: [], ownDir: '/sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope', mountPoint: '/sys/fs/cgroup', mountOptions: [] },
+    });
   });
 
   it('maps our path through a mount whose root is not the hierarchy root', () => {

@@ -62,6 +62,41 @@ describe('createContainerCgroup on cgroup v2', () => {
     cgroup.started();
   });
 
+  // Below the root (a cgroup.type file) with processes in it: a domain controller would be
+  // refused (EBUSY), a threaded one would turn the parent into a threaded domain whose new
+  // children are "domain invalid"; so none is asked for.
+  const belowRootWithProcesses = () => {
+    fs.writeFileSync(path.join(parent, 'cgroup.type'), 'domain\n');
+    fs.writeFileSync(path.join(parent, 'cgroup.procs'), '4242\n');
+    fs.writeFileSync(path.join(parent, 'cgroup.subtree_control'), '');
+  };
+
+  it('below the root, a cgroup holding processes is not asked to hand controllers down: a limit is refused (EBUSY)', () => {
+    belowRootWithProcesses();
+    expect(() => make({ pidsLimit: '10' })).toThrow(
+      `--pids-limit cannot be applied: cgroup v2 does not give pids to children of ${parent} (EBUSY): that cgroup holds processes (hush itself)`,
+    );
+    expect(fs.readFileSync(path.join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('');
+    expect(fs.existsSync(dir())).toBe(false);
+  });
+
+  it('below the root, a cgroup holding processes costs the default pids limit (a line), not the run', () => {
+    belowRootWithProcesses();
+    const cgroup = make({});
+    expect(fs.readFileSync(path.join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('');
+    expect(lines).toEqual([`cgroup v2 does not give pids to children of ${parent} (EBUSY): the default --pids-limit is not applied`]);
+    expect(cgroup.dirs).toEqual([{ version: 2, dir: dir(), controllers: [] }]);
+    expect(cgroup.limits.pidsMax).toBeUndefined();
+    cgroup.started();
+  });
+
+  it('an empty cgroup below the root still hands controllers down', () => {
+    belowRootWithProcesses();
+    fs.writeFileSync(path.join(parent, 'cgroup.procs'), '');
+    make({ pidsLimit: '10' }).started();
+    expect(fs.readFileSync(path.join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('+pids');
+  });
+
   it('runs without a cgroup, with a line, where none can be made and no limit needs one', () => {
     fs.rmSync(parent, { recursive: true });
     const cgroup = make({ pidsLimit: '0' });
