@@ -41,6 +41,8 @@ export interface PendingContainer {
   /** The tmpfs the child made in its namespaces, or -1 when it failed first (start() says why). */
   readonly secretsFd: number;
   readonly secretsNoswap: boolean;
+  /** Waits for the id maps (newuidmap/newgidmap run on after the spawn): before the first write into secretsFd. */
+  mapped(): void;
   /** Lets the child go on with the app's final environment and masks. */
   start(env: string[], maskPaths: string[]): Promise<RunningContainer>;
   /** Kills a child that will never be started (the first render failed). */
@@ -56,13 +58,19 @@ export function spawnRootless(spec: SpawnSpec): PendingContainer {
   const spawned = addon.spawn(spec.init ? { ...spec, initPath: initPath() } : spec);
   const supervised = superviseContainer(spec, spawned, false);
   let released = false;
+  let mapped = false;
   return {
     secretsFd: spawned.secretsFd,
     secretsNoswap: spawned.secretsNoswap,
+    mapped() {
+      if (!released && !mapped) addon.rootlessMapped(spawned.syncFd);
+      mapped = true;
+    },
     start(env, maskPaths) {
       if (!released && spawned.secretsFd >= 0) {
         released = true;
-        const pty = addon.releaseContainer(spawned.syncFd, spawned.channelFd, spec.tty === true, env, expandMasks(spec.rootfs, maskPaths));
+        const final = { ...spec, env, maskPaths: expandMasks(spec.rootfs, maskPaths) };
+        const pty = addon.releaseContainer(spawned.syncFd, spawned.channelFd, final);
         spawned.ptyFd = pty.ptyFd;
         spawned.ptyWriteFd = pty.ptyWriteFd;
       }
@@ -75,7 +83,7 @@ export function spawnRootless(spec: SpawnSpec): PendingContainer {
       } catch {
         // already exited and reaped
       }
-      if (!released && spawned.syncFd >= 0) addon.closeFd(spawned.syncFd);
+      if (!released && spawned.syncFd >= 0) addon.abortContainer(spawned.syncFd);
       released = true;
       supervised.started.catch(() => {});
     },

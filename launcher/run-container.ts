@@ -90,6 +90,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
       if (pending.secretsFd < 0) await pending.start([], []); // the child failed: this throws why
     }
     const makeTmpfs = (files: number): string => {
+      pending?.mapped();
       tmpfs = pending
         ? adoptSecretsTmpfs(pending.secretsFd, pending.secretsNoswap)
         : createSecretsTmpfs({ sizeBytes: secretsTmpfsSize(files + options.literalSecrets.size), uid: owner.uid, gid: owner.gid });

@@ -64,10 +64,8 @@ export interface UsernsSpec {
   /** The setuid helpers that may map a /etc/subuid range; without them, one-line maps. */
   newuidmap?: string;
   newgidmap?: string;
+  /** The tmpfs's root belongs to the caller (root inside). */
   secretsSizeBytes: number;
-  /** Owner of the tmpfs root, inside the namespace. */
-  secretsUid: number;
-  secretsGid: number;
   /** An ordinary user's one-line gid map needs setgroups denied; then the app keeps the caller's groups. */
   denySetgroups: boolean;
   /** What the child mounts itself in its namespaces (native/src/userns-root.c). */
@@ -168,8 +166,15 @@ export interface ControlEvent {
 
 export interface NativeBinding {
   spawn(spec: SpawnSpec): SpawnedContainer;
-  /** A rootless child's go-ahead, with what is known only after the first render. */
-  releaseContainer(syncFd: number, channelFd: number, tty: boolean, env: string[], maskPaths: string[]): { ptyFd: number; ptyWriteFd: number };
+  /**
+   * A rootless child's go-ahead: `spec` is the one it was spawned with, its env and maskPaths
+   * now final (the child reads it from our memory). Returns once the child has exec'd.
+   */
+  releaseContainer(syncFd: number, channelFd: number, spec: SpawnSpec): { ptyFd: number; ptyWriteFd: number };
+  /** Waits for newuidmap/newgidmap (they may run on after spawn): before the first write into secretsFd. */
+  rootlessMapped(syncFd: number): void;
+  /** A rootless child that will not be released exits 125; returns once it has, syncFd closed. */
+  abortContainer(syncFd: number): void;
   onExit(pidfd: number, callback: (status: ExitStatus) => void): void;
   watchChannel(channelFd: number, callback: (event: ControlEvent) => void): void;
   signal(pidfd: number, signo: number): boolean;

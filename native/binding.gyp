@@ -12,6 +12,7 @@
         "src/addon.cc",
         "src/signals.c",
         "src/spawn.c",
+        "src/spawn-child.c",
         "src/cgroup.c",
         "src/cgroup-view.c",
         "src/setup-mounts.c",
@@ -30,6 +31,9 @@
         "src/layer-nodes.c",
         "src/volumes.c",
         "src/userns.c",
+        "src/userns-child.c",
+        "src/userns-go.c",
+        "src/userns-maps.c",
         "src/userns-auto.c",
         "src/userns-root.c",
         "src/userns-idmap.c"

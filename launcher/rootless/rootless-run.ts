@@ -52,8 +52,6 @@ export function usernsSpec(plan: IdMapPlan, options: RunOptions, image?: Omit<Us
     gidMap: plan.gidMap,
     ...(plan.newuidmap ? { newuidmap: plan.newuidmap, newgidmap: plan.newgidmap } : {}),
     secretsSizeBytes: rootlessSecretsSizeBytes,
-    secretsUid: 0,
-    secretsGid: 0,
     denySetgroups: plan.denySetgroups,
     ...(root ? { root } : {}),
   };

@@ -14,7 +14,7 @@ export interface UsernsAutoPlan {
 
 export function planUsernsAuto(sources: IdMapSources): UsernsAutoPlan {
   const plan = planAutoMaps(sources);
-  return { plan, userns: { uidMap: plan.uidMap, gidMap: plan.gidMap, secretsSizeBytes: 0, secretsUid: 0, secretsGid: 0, denySetgroups: false } };
+  return { plan, userns: { uidMap: plan.uidMap, gidMap: plan.gidMap, secretsSizeBytes: 0, denySetgroups: false } };
 }
 
 /** The host ids of container uid:gid (the secret files' owner), or a refusal line. */

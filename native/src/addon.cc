@@ -211,8 +211,8 @@ Napi::Value SetWindowSize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// spec.userns.root (userns-root.c): what a rootless child mounts itself. The strings live here
-// until hush_spawn returns.
+// spec.userns.root (userns-root.c): what a rootless child mounts itself after GO, from the
+// release's spec (its strings live in that release's SpecParts).
 struct UsernsRootHolder {
   std::vector<std::string> lower, dirs, files, writes, hosts, targets;
   std::vector<const char*> lower_ptrs, dir_ptrs, file_ptrs, write_ptrs, host_ptrs, target_ptrs;
@@ -304,6 +304,169 @@ void ReadCgroupView(Napi::Env env, const Napi::Object& obj, CgroupView& view) {
   for (size_t i = 0; i < view.strings.size(); i++) view.mounts.push_back({view.strings[i][0].c_str(), v2[i], view.options[i].data()});
 }
 
+// A failed step of a container's start, as the setup reports it.
+Napi::Error SetupError(Napi::Env env, const hush_record& failure) {
+  Napi::Error error = SyscallError(env, failure.err, failure.syscall, failure.path);
+  error.Set("setup", Napi::Boolean::New(env, true));
+  return error;
+}
+
+// Everything a hush_spec points into, built from a JS spec object: it must outlive the child's
+// reads (a vfork child's, until clone returns; a rootless child's, until its release).
+struct SpecParts {
+  std::vector<std::string> argv;
+  std::vector<std::string> envv;
+  std::string rootfs;
+  std::string hostname;
+  std::string workdir;
+  std::string secrets_dir;
+  std::string path_env;
+  std::vector<char*> argv_ptrs;
+  std::vector<char*> env_ptrs;
+  hush_spec spec{};
+  std::unique_ptr<hush_hardening> hardening;
+  std::vector<int> volume_fds;
+  std::vector<std::string> volume_targets;
+  std::vector<const char*> volume_target_ptrs;
+  std::string init_path;
+  std::vector<std::string> mask_paths;
+  std::vector<char*> mask_ptrs;
+  std::vector<std::string> tmpfs_strings;
+  std::vector<hush_tmpfs_mount> tmpfs;
+  std::vector<int> cgroup_join_fds;
+  hush_userns userns{};
+  std::vector<std::string> userns_strings;
+  std::vector<std::string> uid_map;
+  std::vector<std::string> gid_map;
+  std::vector<const char*> uid_map_ptrs;
+  std::vector<const char*> gid_map_ptrs;
+  UsernsRootHolder userns_root;
+  CgroupView cgroup_view;
+};
+
+// open_init: open initPath for the spawn (the caller closes p.spec.init_fd); a release uses the
+// descriptor its child already has.
+void BuildSpec(Napi::Env env, const Napi::Object& obj, SpecParts& p, bool open_init) {
+  p.argv = StringArray(env, obj.Get("argv"), "spawn: spec.argv");
+  if (p.argv.empty()) Usage(env, "spawn: spec.argv must not be empty");
+  p.envv = StringArray(env, obj.Get("env"), "spawn: spec.env");
+  p.rootfs = StringField(obj, "rootfs");
+  p.hostname = StringField(obj, "hostname");
+  p.workdir = StringField(obj, "workdir");
+  p.secrets_dir = StringField(obj, "secretsDir");
+  for (auto& e : p.envv)
+    if (e.rfind("PATH=", 0) == 0) p.path_env = e.substr(5);
+
+  p.argv_ptrs = Pointers(p.argv);
+  p.env_ptrs = Pointers(p.envv);
+
+  p.spec.rootfs = p.rootfs.c_str();
+  p.spec.host_root = obj.Get("hostRoot").ToBoolean();
+  p.spec.argv = p.argv_ptrs.data();
+  p.spec.envp = p.env_ptrs.data();
+  p.spec.path_env = p.path_env.empty() ? nullptr : p.path_env.c_str();
+  p.spec.hostname = p.hostname.c_str();
+  p.spec.workdir = p.workdir.c_str();
+  p.spec.secrets_dir = p.secrets_dir.c_str();
+  p.spec.secrets_fd = static_cast<int>(IntField(obj, "secretsFd"));
+  p.spec.uid = static_cast<uid_t>(IntField(obj, "uid"));
+  p.spec.gid = static_cast<gid_t>(IntField(obj, "gid"));
+  p.spec.net_none = obj.Get("netNone").ToBoolean();
+  p.spec.use_init = obj.Get("init").ToBoolean();
+  p.hardening = BuildHardening(env, obj);
+  p.spec.hardening = p.hardening.get();
+
+  p.spec.init_fd = -1;
+  p.spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
+  p.spec.seal_rootfs_fd = obj.Get("sealRootfsFd").ToBoolean();
+  if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {
+    if (!obj.Get("volumes").IsArray()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
+    Napi::Array volumes = obj.Get("volumes").As<Napi::Array>();
+    for (uint32_t i = 0; i < volumes.Length(); i++) {
+      if (!volumes.Get(i).IsObject()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
+      Napi::Object volume = volumes.Get(i).As<Napi::Object>();
+      p.volume_fds.push_back(static_cast<int>(IntField(volume, "fd")));
+      p.volume_targets.push_back(StringField(volume, "target"));
+    }
+  }
+  for (auto& t : p.volume_targets) p.volume_target_ptrs.push_back(t.c_str());
+  p.spec.volume_fds = p.volume_fds.data();
+  p.spec.volume_targets = p.volume_target_ptrs.data();
+  p.spec.volume_count = p.volume_fds.size();
+  if (p.spec.use_init && open_init) {
+    p.init_path = StringField(obj, "initPath");
+    p.spec.init_fd = open(p.init_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (p.spec.init_fd < 0) throw SyscallError(env, errno, "open", p.init_path);
+  }
+
+  // Hardening (issue 9): sized tmpfs mounts and masks; every string formatted before clone.
+  p.mask_paths = StringArray(env, obj.Get("maskPaths"), "spawn: spec.maskPaths");
+  p.mask_ptrs = Pointers(p.mask_paths);
+  p.spec.mask_paths = p.mask_ptrs.data();
+  Napi::Value tmpfs_value = obj.Get("tmpfs");
+  if (!tmpfs_value.IsArray()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
+  Napi::Array tmpfs_array = tmpfs_value.As<Napi::Array>();
+  p.tmpfs_strings.reserve(tmpfs_array.Length() * 3);
+  p.tmpfs.resize(tmpfs_array.Length());
+  for (uint32_t i = 0; i < tmpfs_array.Length(); i++) {
+    Napi::Value item = tmpfs_array.Get(i);
+    if (!item.IsObject()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
+    Napi::Object m = item.As<Napi::Object>();
+    p.tmpfs_strings.push_back(StringField(m, "path"));
+    p.tmpfs_strings.push_back(std::to_string(IntField(m, "sizeBytes")));
+    char mode[16];
+    snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(IntField(m, "mode")) & 07777);
+    p.tmpfs_strings.push_back(mode);
+    p.tmpfs[i].noexec = m.Get("noexec").ToBoolean();
+  }
+  for (size_t i = 0; i < p.tmpfs.size(); i++) {
+    p.tmpfs[i].path = p.tmpfs_strings[3 * i].c_str();
+    p.tmpfs[i].size = p.tmpfs_strings[3 * i + 1].c_str();
+    p.tmpfs[i].mode = p.tmpfs_strings[3 * i + 2].c_str();
+  }
+  p.spec.tmpfs = p.tmpfs.data();
+  p.spec.tmpfs_count = p.tmpfs.size();
+  p.spec.cgroup_fd = obj.Has("cgroupFd") ? static_cast<int>(IntField(obj, "cgroupFd")) : -1;
+  if (obj.Has("cgroupJoinFds")) {
+    Napi::Value fds = obj.Get("cgroupJoinFds");
+    if (!fds.IsArray()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
+    for (uint32_t i = 0; i < fds.As<Napi::Array>().Length(); i++) {
+      Napi::Value fd = fds.As<Napi::Array>().Get(i);
+      if (!fd.IsNumber()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
+      p.cgroup_join_fds.push_back(fd.As<Napi::Number>().Int32Value());
+    }
+  }
+  p.spec.cgroup_join_fds = p.cgroup_join_fds.data();
+  p.spec.cgroup_join_count = static_cast<int>(p.cgroup_join_fds.size());
+  ReadCgroupView(env, obj, p.cgroup_view);
+  p.spec.cgroup_view = p.cgroup_view.mounts.data();
+  p.spec.cgroup_view_count = p.cgroup_view.mounts.size();
+
+  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, denySetgroups, root? }
+  if (obj.Has("userns") && obj.Get("userns").IsObject()) {
+    Napi::Object u = obj.Get("userns").As<Napi::Object>();
+    p.uid_map = StringArray(env, u.Get("uidMap"), "spawn: spec.userns.uidMap");
+    p.gid_map = StringArray(env, u.Get("gidMap"), "spawn: spec.userns.gidMap");
+    if (p.uid_map.empty() || p.uid_map.size() % 3 || p.gid_map.empty() || p.gid_map.size() % 3 || p.uid_map.size() > 30 || p.gid_map.size() > 30)
+      Usage(env, "spawn: spec.userns maps must be 1 to 10 triples");
+    for (auto& item : p.uid_map) p.uid_map_ptrs.push_back(item.c_str());
+    for (auto& item : p.gid_map) p.gid_map_ptrs.push_back(item.c_str());
+    p.uid_map_ptrs.push_back(nullptr);
+    p.gid_map_ptrs.push_back(nullptr);
+    p.userns_strings = {u.Get("newuidmap").IsString() ? StringField(u, "newuidmap") : "",
+                      u.Get("newgidmap").IsString() ? StringField(u, "newgidmap") : "",
+                      std::to_string(IntField(u, "secretsSizeBytes"))};
+    p.userns.uid_map = p.uid_map_ptrs.data();
+    p.userns.gid_map = p.gid_map_ptrs.data();
+    p.userns.newuidmap = p.userns_strings[0].empty() ? nullptr : p.userns_strings[0].c_str();
+    p.userns.newgidmap = p.userns_strings[1].empty() ? nullptr : p.userns_strings[1].c_str();
+    p.userns.secrets_size = p.userns_strings[2].c_str();
+    p.userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
+    if (u.Has("root") && u.Get("root").IsObject()) p.userns.root = ParseUsernsRoot(env, u.Get("root").As<Napi::Object>(), p.userns_root);
+    p.spec.userns = &p.userns;
+  }
+}
+
 // spawn(spec) -> { pid, pidfd, channelFd, ptyFd, ptyWriteFd }: returns once clone has; the
 // app's exec is reported later on channelFd (watchChannel), so the event loop never waits for it.
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
@@ -311,149 +474,13 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (info.Length() != 1 || !info[0].IsObject()) Usage(env, "spawn(spec): spec must be an object");
   Napi::Object obj = info[0].As<Napi::Object>();
 
-  std::vector<std::string> argv = StringArray(env, obj.Get("argv"), "spawn: spec.argv");
-  if (argv.empty()) Usage(env, "spawn: spec.argv must not be empty");
-  std::vector<std::string> envv = StringArray(env, obj.Get("env"), "spawn: spec.env");
-  std::string rootfs = StringField(obj, "rootfs");
-  std::string hostname = StringField(obj, "hostname");
-  std::string workdir = StringField(obj, "workdir");
-  std::string secrets_dir = StringField(obj, "secretsDir");
-  std::string path_env;
-  for (auto& e : envv)
-    if (e.rfind("PATH=", 0) == 0) path_env = e.substr(5);
-
-  std::vector<char*> argv_ptrs = Pointers(argv);
-  std::vector<char*> env_ptrs = Pointers(envv);
-
-  hush_spec spec{};
-  spec.rootfs = rootfs.c_str();
-  spec.host_root = obj.Get("hostRoot").ToBoolean();
-  spec.argv = argv_ptrs.data();
-  spec.envp = env_ptrs.data();
-  spec.path_env = path_env.empty() ? nullptr : path_env.c_str();
-  spec.hostname = hostname.c_str();
-  spec.workdir = workdir.c_str();
-  spec.secrets_dir = secrets_dir.c_str();
-  spec.secrets_fd = static_cast<int>(IntField(obj, "secretsFd"));
-  spec.uid = static_cast<uid_t>(IntField(obj, "uid"));
-  spec.gid = static_cast<gid_t>(IntField(obj, "gid"));
-  spec.net_none = obj.Get("netNone").ToBoolean();
-  spec.use_init = obj.Get("init").ToBoolean();
-  std::unique_ptr<hush_hardening> hardening = BuildHardening(env, obj);
-  spec.hardening = hardening.get();
-
-  spec.init_fd = -1;
-  spec.rootfs_fd = obj.Has("rootfsFd") && !obj.Get("rootfsFd").IsUndefined() ? static_cast<int>(IntField(obj, "rootfsFd")) : -1;
-  spec.seal_rootfs_fd = obj.Get("sealRootfsFd").ToBoolean();
-  std::vector<int> volume_fds;
-  std::vector<std::string> volume_targets;
-  if (obj.Has("volumes") && !obj.Get("volumes").IsUndefined()) {
-    if (!obj.Get("volumes").IsArray()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
-    Napi::Array volumes = obj.Get("volumes").As<Napi::Array>();
-    for (uint32_t i = 0; i < volumes.Length(); i++) {
-      if (!volumes.Get(i).IsObject()) Usage(env, "spawn: spec.volumes must be an array of { fd, target }");
-      Napi::Object volume = volumes.Get(i).As<Napi::Object>();
-      volume_fds.push_back(static_cast<int>(IntField(volume, "fd")));
-      volume_targets.push_back(StringField(volume, "target"));
-    }
-  }
-  std::vector<const char*> volume_target_ptrs;
-  for (auto& t : volume_targets) volume_target_ptrs.push_back(t.c_str());
-  spec.volume_fds = volume_fds.data();
-  spec.volume_targets = volume_target_ptrs.data();
-  spec.volume_count = volume_fds.size();
-  std::string init_path;
-  if (spec.use_init) {
-    init_path = StringField(obj, "initPath");
-    spec.init_fd = open(init_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (spec.init_fd < 0) throw SyscallError(env, errno, "open", init_path);
-  }
-
-  // Hardening (issue 9): sized tmpfs mounts and masks; every string formatted before clone.
-  std::vector<std::string> mask_paths = StringArray(env, obj.Get("maskPaths"), "spawn: spec.maskPaths");
-  std::vector<char*> mask_ptrs = Pointers(mask_paths);
-  spec.mask_paths = mask_ptrs.data();
-  Napi::Value tmpfs_value = obj.Get("tmpfs");
-  if (!tmpfs_value.IsArray()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
-  Napi::Array tmpfs_array = tmpfs_value.As<Napi::Array>();
-  std::vector<std::string> tmpfs_strings;
-  tmpfs_strings.reserve(tmpfs_array.Length() * 3);
-  std::vector<hush_tmpfs_mount> tmpfs(tmpfs_array.Length());
-  for (uint32_t i = 0; i < tmpfs_array.Length(); i++) {
-    Napi::Value item = tmpfs_array.Get(i);
-    if (!item.IsObject()) Usage(env, "spawn: spec.tmpfs must be an array of {path, sizeBytes, mode, noexec}");
-    Napi::Object m = item.As<Napi::Object>();
-    tmpfs_strings.push_back(StringField(m, "path"));
-    tmpfs_strings.push_back(std::to_string(IntField(m, "sizeBytes")));
-    char mode[16];
-    snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(IntField(m, "mode")) & 07777);
-    tmpfs_strings.push_back(mode);
-    tmpfs[i].noexec = m.Get("noexec").ToBoolean();
-  }
-  for (size_t i = 0; i < tmpfs.size(); i++) {
-    tmpfs[i].path = tmpfs_strings[3 * i].c_str();
-    tmpfs[i].size = tmpfs_strings[3 * i + 1].c_str();
-    tmpfs[i].mode = tmpfs_strings[3 * i + 2].c_str();
-  }
-  spec.tmpfs = tmpfs.data();
-  spec.tmpfs_count = tmpfs.size();
-  spec.cgroup_fd = obj.Has("cgroupFd") ? static_cast<int>(IntField(obj, "cgroupFd")) : -1;
-  std::vector<int> cgroup_join_fds;
-  if (obj.Has("cgroupJoinFds")) {
-    Napi::Value fds = obj.Get("cgroupJoinFds");
-    if (!fds.IsArray()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
-    for (uint32_t i = 0; i < fds.As<Napi::Array>().Length(); i++) {
-      Napi::Value fd = fds.As<Napi::Array>().Get(i);
-      if (!fd.IsNumber()) Usage(env, "spawn: spec.cgroupJoinFds must be an array of descriptors");
-      cgroup_join_fds.push_back(fd.As<Napi::Number>().Int32Value());
-    }
-  }
-  spec.cgroup_join_fds = cgroup_join_fds.data();
-  spec.cgroup_join_count = static_cast<int>(cgroup_join_fds.size());
-  CgroupView cgroup_view;
-  ReadCgroupView(env, obj, cgroup_view);
-  spec.cgroup_view = cgroup_view.mounts.data();
-  spec.cgroup_view_count = cgroup_view.mounts.size();
-
-  // Rootless (userns.c): { uidMap, gidMap (flat triples), newuidmap?, newgidmap?, secretsSizeBytes, secretsUid, secretsGid, root? }
-  hush_userns userns{};
-  UsernsRootHolder userns_root;
-  std::vector<std::string> userns_strings, uid_map, gid_map;
-  std::vector<const char*> uid_map_ptrs, gid_map_ptrs;
-  if (obj.Has("userns") && obj.Get("userns").IsObject()) {
-    Napi::Object u = obj.Get("userns").As<Napi::Object>();
-    uid_map = StringArray(env, u.Get("uidMap"), "spawn: spec.userns.uidMap");
-    gid_map = StringArray(env, u.Get("gidMap"), "spawn: spec.userns.gidMap");
-    if (uid_map.empty() || uid_map.size() % 3 || gid_map.empty() || gid_map.size() % 3 || uid_map.size() > 30 || gid_map.size() > 30)
-      Usage(env, "spawn: spec.userns maps must be 1 to 10 triples");
-    for (auto& item : uid_map) uid_map_ptrs.push_back(item.c_str());
-    for (auto& item : gid_map) gid_map_ptrs.push_back(item.c_str());
-    uid_map_ptrs.push_back(nullptr);
-    gid_map_ptrs.push_back(nullptr);
-    userns_strings = {u.Get("newuidmap").IsString() ? StringField(u, "newuidmap") : "",
-                      u.Get("newgidmap").IsString() ? StringField(u, "newgidmap") : "",
-                      std::to_string(IntField(u, "secretsSizeBytes")), std::to_string(IntField(u, "secretsUid")),
-                      std::to_string(IntField(u, "secretsGid"))};
-    userns.uid_map = uid_map_ptrs.data();
-    userns.gid_map = gid_map_ptrs.data();
-    userns.newuidmap = userns_strings[0].empty() ? nullptr : userns_strings[0].c_str();
-    userns.newgidmap = userns_strings[1].empty() ? nullptr : userns_strings[1].c_str();
-    userns.secrets_size = userns_strings[2].c_str();
-    userns.secrets_uid = userns_strings[3].c_str();
-    userns.secrets_gid = userns_strings[4].c_str();
-    userns.deny_setgroups = u.Get("denySetgroups").ToBoolean();
-    if (u.Has("root") && u.Get("root").IsObject()) userns.root = ParseUsernsRoot(env, u.Get("root").As<Napi::Object>(), userns_root);
-    spec.userns = &userns;
-  }
-
+  SpecParts parts;
+  BuildSpec(env, obj, parts, true);
+  hush_spec& spec = parts.spec;
   hush_spawn_result result{};
   int rc = hush_spawn(&spec, &result);
   if (spec.init_fd >= 0) close(spec.init_fd);
-  if (rc < 0) {
-    Napi::Error error = SyscallError(env, result.failure.err, result.failure.syscall, result.failure.path);
-    error.Set("setup", Napi::Boolean::New(env, true));
-    throw error;
-  }
+  if (rc < 0) throw SetupError(env, result.failure);
   Napi::Object out = Napi::Object::New(env);
   out.Set("pid", result.pid);
   out.Set("pidfd", result.pidfd);
@@ -467,33 +494,47 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   return out;
 }
 
-std::string NulJoined(const std::vector<std::string>& items) {
-  std::string blob;
-  for (auto& item : items) {
-    blob += item;
-    blob.push_back('\0');
-  }
-  return blob;
-}
-
-// releaseContainer(syncFd, channelFd, tty, env, maskPaths) -> { ptyFd, ptyWriteFd }: a rootless
-// child's GO (userns.c); returns once it has exec'd, and closes syncFd.
+// releaseContainer(syncFd, channelFd, spec) -> { ptyFd, ptyWriteFd }: a rootless child's GO
+// (userns.c) with the spec it was spawned with, its env and maskPaths now final; returns once
+// the child has exec'd, and closes syncFd.
 Napi::Value ReleaseContainer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 5 || !info[0].IsNumber() || !info[1].IsNumber()) Usage(env, "releaseContainer(syncFd, channelFd, tty, env, maskPaths)");
+  if (info.Length() != 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsObject())
+    Usage(env, "releaseContainer(syncFd, channelFd, spec)");
   int sync_fd = info[0].As<Napi::Number>().Int32Value();
-  std::string env_blob = NulJoined(StringArray(env, info[3], "releaseContainer: env"));
-  std::string mask_blob = NulJoined(StringArray(env, info[4], "releaseContainer: maskPaths"));
-  int rc = hush_userns_release(sync_fd, env_blob.data(), env_blob.size(), mask_blob.data(), mask_blob.size());
-  int err = errno;
+  SpecParts parts;
+  BuildSpec(env, info[2].As<Napi::Object>(), parts, false);
+  hush_record failure{};
+  int rc = hush_userns_release(sync_fd, &parts.spec, &failure);
   close(sync_fd);
-  if (rc < 0) throw SyscallError(env, err, "send", "sync (rootless start)");
+  if (rc < 0) throw SetupError(env, failure);
   int pty_fd = -1;
-  if (info[2].ToBoolean()) hush_take_pty_record(info[1].As<Napi::Number>().Int32Value(), &pty_fd);
+  if (parts.spec.hardening->tty) hush_take_pty_record(info[1].As<Napi::Number>().Int32Value(), &pty_fd);
   Napi::Object out = Napi::Object::New(env);
   out.Set("ptyFd", pty_fd);
   out.Set("ptyWriteFd", pty_fd >= 0 ? fcntl(pty_fd, F_DUPFD_CLOEXEC, 3) : -1);
   return out;
+}
+
+// rootlessMapped(syncFd): waits for newuidmap/newgidmap, which may still run after spawn; the
+// child's tmpfs can be written into only once its maps are.
+Napi::Value RootlessMapped(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "rootlessMapped(syncFd)");
+  hush_record failure{};
+  if (hush_userns_mapped(info[0].As<Napi::Number>().Int32Value(), &failure) < 0) throw SetupError(env, failure);
+  return env.Undefined();
+}
+
+// abortContainer(syncFd): a rootless child that will not be released exits 125; returns once
+// it has, and closes syncFd.
+Napi::Value AbortContainer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber()) Usage(env, "abortContainer(syncFd)");
+  int sync_fd = info[0].As<Napi::Number>().Int32Value();
+  hush_userns_abort(sync_fd);
+  close(sync_fd);
+  return env.Undefined();
 }
 
 // A uv_poll on a descriptor that calls back into JS once per event, until stopped.
@@ -816,6 +857,8 @@ Napi::Value ForwardedSignals(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("releaseContainer", Napi::Function::New(env, ReleaseContainer));
+  exports.Set("abortContainer", Napi::Function::New(env, AbortContainer));
+  exports.Set("rootlessMapped", Napi::Function::New(env, RootlessMapped));
   exports.Set("onExit", Napi::Function::New(env, OnExit));
   exports.Set("watchChannel", Napi::Function::New(env, WatchChannel));
   exports.Set("signal", Napi::Function::New(env, Signal));

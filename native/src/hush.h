@@ -83,15 +83,14 @@ struct hush_userns {
   const char *const *gid_map;
   const char *newuidmap;       /* the setuid helpers for a /etc/subuid range, or NULL: one-line */
   const char *newgidmap;       /* maps written by the launcher itself */
-  const char *secrets_size;    /* the tmpfs's options, formatted before clone */
-  const char *secrets_uid;
-  const char *secrets_gid;
+  const char *secrets_size;    /* the tmpfs's size, formatted before clone (its root is the caller's) */
   int deny_setgroups;          /* an ordinary user's one-line gid map: setgroups is denied first */
   const struct hush_userns_root *root; /* what the child mounts itself (userns-root.c), or NULL */
 };
 
 /* userns-root.c, userns-idmap.c: rootless volumes, an image's overlay and the app's view of
- * the secrets, made by the child in its namespaces; every string formatted before clone. */
+ * the secrets, made by the child in its namespaces after GO (the release's spec: its strings
+ * formatted before the release). */
 struct hush_userns_root {
   const char *const *lower_dirs;      /* an image's layers, topmost first, NULL-terminated; NULL: no image */
   int read_only;                      /* --read-only: sealed once hush's files are in */
@@ -105,18 +104,8 @@ struct hush_userns_root {
   const char *secrets_uid_map;        /* "0 N 1\n": the secrets read as the app's (--user N), or NULL */
   const char *secrets_gid_map;
 };
-int hush_userns_build(const struct hush_userns_root *r, struct hush_spec *started, int report_fd);
+int hush_userns_build(const struct hush_userns_root *r, struct hush_spec *started, int *volume_fds, int report_fd);
 int hush_userns_secrets_view(const struct hush_userns_root *r, int tmpfs_fd, int report_fd);
-
-/* GO, parent → rootless child, on the sync socket: followed by env_bytes of "K=V\0" strings
- * and mask_bytes of mask paths. */
-enum { HUSH_GO = 0x676f };
-struct hush_go_header {
-  int32_t type;
-  int32_t env_bytes;
-  int32_t mask_bytes;
-  int32_t reserved;
-};
 
 /* ---- The app's confinement: capabilities.c, landlock.c, seccomp-load.c, tty.c ----
  * Built by the parent before clone; sent whole to hush-init as the first message on its
@@ -240,11 +229,54 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out);
 ssize_t hush_receive_record(int fd, struct hush_record *record, int *fd_out);
 void hush_take_pty_record(int fd, int *pty_fd);
 
-/* userns.c */
-int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *started, int sync_fd, int report_fd);
-int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out);
-int hush_userns_release(int sync_fd, const char *env, size_t env_bytes, const char *masks, size_t mask_bytes);
-void hush_userns_wait_exec(int sync_fd);
+/* spawn.c: what the child of one spawn reads, from memory it shares with the parent (the
+ * stack's region: a rootless child reads it until its exec, see userns.c). */
+struct hush_child_args {
+  const struct hush_spec *spec;  /* rootless: the release's spec from GO on */
+  int fd;                        /* the child's end of the error/control channel */
+  char *const *init_argv;        /* hush-init's arguments, built before clone (or GO) */
+  int sync_fd;                   /* rootless: the child's end of the sync socket, else -1 */
+  int parent_fds[2];             /* rootless: the parent's ends, which the child's table must close */
+  int init_fd;                   /* hush-init, as the child's descriptor table has it */
+};
+char **hush_build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]);
+/* spawn-child.c: the child's code, clone to exec (arg: its hush_child_args). */
+int hush_spawn_child_main(void *raw);
+
+/* userns.c, userns-child.c, userns-maps.c: the rootless start's sync points */
+enum { HUSH_SYNC_MAPPED = 'm', HUSH_SYNC_GO = 'g' };
+/* Child, up to GO (raw syscalls only): fills `started` with the spec to go on with (the
+ * release's, or the spawn's with --userns auto); which start it was, or -1. */
+enum { HUSH_USERNS_OWN_TMPFS = 0, HUSH_USERNS_AUTO = 1 };
+int hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started);
+/* userns-go.c, child from GO (the parent waits): become root (auto), or mount what the launcher
+ * could not (userns-root.c) and the app's view of the secrets (userns-idmap.c). volume_fds
+ * has room for HUSH_USERNS_MAX_VOLUMES, on the child's stack. */
+#define HUSH_USERNS_MAX_VOLUMES 64
+int hush_userns_child_go(struct hush_spec *started, int kind, int *volume_fds, int report_fd);
+/* userns-maps.c: one-line maps are written at once; newuidmap and newgidmap run meanwhile. */
+struct hush_map_helpers {
+  pid_t uid_helper, gid_helper;  /* 0: none running */
+};
+int hush_userns_start_maps(const struct hush_userns *u, pid_t pid, struct hush_map_helpers *h, struct hush_record *failure);
+/* Waits for the helpers: 0 once both mapped, or -1 with *failure (the first failure is kept). */
+int hush_userns_finish_maps(struct hush_map_helpers *h, struct hush_record *failure);
+/* The child's region (spawn.c): kept from hush_spawn to the release or abort. */
+struct hush_child_region {
+  void *region;
+  size_t size;
+  struct hush_child_args *args;
+};
+/* After clone: the maps, and SECRETS (rootless: the start is kept; --userns auto: MAPPED, then
+ * the wait for the exec). */
+int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, const struct hush_child_region *child, struct hush_spawn_result *out);
+/* Waits for newuidmap/newgidmap: needed before the first write into the child's tmpfs. */
+int hush_userns_mapped(int sync_fd, struct hush_record *failure);
+/* GO with `spec` (the spawn's, its environment and masks final); returns once the child has
+ * exec'd or died. The sync socket stays open (the caller closes it). */
+int hush_userns_release(int sync_fd, const struct hush_spec *spec, struct hush_record *failure);
+/* A kept child that will not be released: it exits 125; returns once it has. */
+void hush_userns_abort(int sync_fd);
 /* userns-auto.c: --userns auto as root. A user namespace with these maps, for idmapped mounts. */
 int hush_idmap_userns_create(const char *const *uid_map, const char *const *gid_map, const char **failed_step);
 int hush_idmap_mount(int mount_fd, int userns_fd); /* recursive; the mount must be detached */

@@ -1,14 +1,17 @@
-/* clone into new namespaces, set the child up, exec hush-init (or the app without init).
+/* clone into new namespaces; the child (spawn-child.c) sets the container up and execs
+ * hush-init (or the app without init).
  *
  * The child is started the way posix_spawn starts one: CLONE_VM|CLONE_VFORK on a small stack
  * of its own, so the cost does not grow with the size of the Node process and no copy of Node
- * lives on in the container. The parent blocks every signal around clone, so the child starts
- * with none delivered to Node's handlers; the child resets all handlers before it unblocks any.
+ * lives on in the container (rootless: CLONE_VM without CLONE_VFORK, see userns.c). The parent
+ * blocks every signal around clone, so the child starts with none delivered to Node's
+ * handlers; the child resets all handlers before it unblocks any.
  *
  * hush_spawn returns as soon as clone does (the vfork child has exec'd hush-init, or the app,
  * or died): it never waits for the app. What the parent does wait for, suspended by vfork, is
- * the container's setup before that exec: local mounts and pivot_root, about 2 ms. The verdict arrives later on the error channel (a
- * SOCK_SEQPACKET pair, close-on-exec but for init), which the addon polls from the event loop:
+ * the container's setup before that exec: local mounts and pivot_root, about 2 ms. The verdict
+ * arrives later on the error channel (a SOCK_SEQPACKET pair, close-on-exec but for init),
+ * which the addon polls from the event loop:
  *   child → parent  ERROR record       a setup step failed; the child exits 125
  *   child → parent  PTY record         with --tty: the pty master, by SCM_RIGHTS
  *   init  → parent  READY record       the app has exec'd (init keeps the channel for control)
@@ -24,106 +27,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* True when the launcher has already gone (its end of the channel is closed). */
-static int parent_gone(int fd) {
-  struct pollfd p = {fd, 0, 0};
-  return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
-}
-
-struct child_args {
-  const struct hush_spec *spec;
-  int fd;                  /* the child's end of the error/control channel */
-  char *const *init_argv;  /* hush-init's arguments, built before clone */
-  int sync_fd;             /* rootless: the child's end of the sync socket (userns.c), else -1 */
-  int parent_fds[2];       /* rootless: the parent's ends, which the child's copy must close */
-};
-
-/* Closes every descriptor from 3 up except `keep_a` and `keep_b`. */
-static void close_all_but(int keep_a, int keep_b) {
-  int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
-  if (lo > 3) syscall(SYS_close_range, 3, lo - 1, 0);
-  if (hi > lo + 1) syscall(SYS_close_range, lo + 1, hi - 1, 0);
-  syscall(SYS_close_range, hi + 1, ~0U, 0);
-}
-
-/* Runs on its own small stack in the parent's memory (CLONE_VM|CLONE_VFORK), with the parent
- * suspended until exec: it may write only to its stack, and calls only raw syscalls. */
-static int child_main(void *raw) {
-  const struct child_args *args = raw;
-  const struct hush_spec *spec = args->spec;
-  int fd = args->fd;
-  hush_reset_signals();
-  if (spec->userns) {
-    /* A copy of the parent holds the parent's ends too: without them, EOF means it is gone. */
-    close(args->parent_fds[0]);
-    close(args->parent_fds[1]);
-  }
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
-  struct hush_spec started;
-  if (spec->userns) {
-    if (hush_userns_child_start(spec, &started, args->sync_fd, fd) < 0) _exit(125);
-    spec = &started;
-  }
-  if (hush_enter_cgroups(spec, fd) < 0) _exit(125);
-  mode_t saved_umask = umask(0);
-  if (spec->net_none && hush_bring_up_loopback(fd) < 0) _exit(125);
-  if (hush_setup_mounts(spec, fd) < 0) _exit(125);
-  if (sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
-    hush_report(fd, "sethostname", spec->hostname, errno);
-    _exit(125);
-  }
-  if (chdir(spec->workdir) < 0) {
-    hush_report(fd, "chdir", spec->workdir, errno);
-    _exit(125);
-  }
-  umask(saved_umask);
-  /* Hardening: a keyring and a session of the container's own (and its pty with --tty). */
-  const struct hush_hardening *h = spec->hardening;
-  if (hush_join_fresh_keyring(fd) < 0) _exit(125);
-  if (h->tty && hush_open_container_pty(h, fd) < 0) _exit(125);
-  if (hush_enter_new_session(spec->use_init ? 0 : h->tty, fd) < 0) _exit(125);
-
-  /* Nothing of the Node parent's descriptors may reach the app. */
-  close_all_but(fd, spec->use_init ? spec->init_fd : fd);
-  /* Node marks its stdio close-on-exec; the app inherits stdin, stdout and stderr. */
-  for (int stdio = 0; stdio <= 2; stdio++) fcntl(stdio, F_SETFD, 0);
-
-  if (spec->use_init) {
-    /* Init keeps the channel across exec; hush-init is opened by descriptor because the
-     * launcher's files are not in the container's root. */
-    fcntl(fd, F_SETFD, 0);
-    syscall(SYS_execveat, spec->init_fd, "", args->init_argv, spec->envp, AT_EMPTY_PATH);
-    hush_report(fd, "exec", "hush-init", errno);
-    _exit(125);
-  }
-
-  if (hush_become_app_user(spec, fd) < 0) _exit(125);
-  /* Changing credentials cleared the parent-death signal: set it again. */
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone(fd)) _exit(125);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  if (hush_confine_app(h, fd) < 0) _exit(125);
-  hush_exec_app(spec->argv, spec->envp, spec->path_env, fd);
-  _exit(125);
-}
 
 static void set_failure(struct hush_spawn_result *out, const char *syscall, int err) {
   hush_record_fill(&out->failure, syscall, "", err);
 }
 
 /* hush-init CONTROL_FD UID GID -- argv... */
-static char **build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]) {
+char **hush_build_init_argv(const struct hush_spec *spec, int fd, char numbers[3][24]) {
   size_t argc = 0;
   while (spec->argv[argc]) argc++;
   char **out = calloc(argc + 6, sizeof *out);
@@ -171,7 +87,20 @@ void hush_take_pty_record(int fd, int *pty_fd) {
   if (n == (ssize_t)sizeof record && record.type == HUSH_RECORD_PTY) hush_receive_record(fd, &record, pty_fd);
 }
 
+/* The child's region: a guard page, its stack, then its hush_child_args (a rootless child
+ * reads them until its exec, after hush_spawn has returned). */
 #define CHILD_STACK_SIZE (256 * 1024)
+#define GUARD_SIZE 4096
+#define REGION_SIZE (GUARD_SIZE + CHILD_STACK_SIZE + 4096)
+
+static void *map_child_region(void) {
+  void *region = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (region != MAP_FAILED && mprotect(region, GUARD_SIZE, PROT_NONE) < 0) {
+    munmap(region, REGION_SIZE);
+    return MAP_FAILED;
+  }
+  return region;
+}
 
 int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   memset(out, 0, sizeof *out);
@@ -183,11 +112,10 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     return -1;
   }
   char numbers[3][24];
-  char **init_argv = spec->use_init ? build_init_argv(spec, sv[1], numbers) : NULL;
-  void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  char **init_argv = spec->use_init ? hush_build_init_argv(spec, sv[1], numbers) : NULL;
+  char *region = map_child_region();
   int sync_sv[2] = {-1, -1};
-  struct child_args args = {spec, sv[1], init_argv, sync_sv[1], {sv[0], sync_sv[0]}};
-  if ((spec->use_init && !init_argv) || stack == MAP_FAILED) {
+  if ((spec->use_init && !init_argv) || region == MAP_FAILED) {
     set_failure(out, "mmap", ENOMEM);
     goto before_clone_failed;
   }
@@ -195,8 +123,8 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
     set_failure(out, "socketpair", errno);
     goto before_clone_failed;
   }
-  args.sync_fd = sync_sv[1];
-  args.parent_fds[1] = sync_sv[0];
+  struct hush_child_args *args = (struct hush_child_args *)(region + GUARD_SIZE + CHILD_STACK_SIZE);
+  *args = (struct hush_child_args){spec, sv[1], init_argv, sync_sv[1], {sv[0], sync_sv[0]}, spec->init_fd};
   /* Init reads what confines the app as its first message. */
   if (spec->use_init && send(sv[0], spec->hardening, sizeof *spec->hardening, MSG_NOSIGNAL) != (ssize_t)sizeof *spec->hardening) {
     set_failure(out, "send", errno);
@@ -204,63 +132,69 @@ int hush_spawn(const struct hush_spec *spec, struct hush_spawn_result *out) {
   }
 
   /* posix_spawn's way: the child shares our memory and we are suspended until it execs, so
-   * the cost does not grow with the size of the Node process. */
+   * the cost does not grow with the size of the Node process. Rootless, the child waits for us
+   * twice: it shares our memory, but we go on (userns.c). */
   int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
   if (spec->net_none) flags |= CLONE_NEWNET;
-  /* Rootless: a copy of us, not a vfork child, since it waits for us twice (userns.c). */
-  if (spec->userns) flags = (flags & ~(CLONE_VM | CLONE_VFORK)) | CLONE_NEWUSER;
+  if (spec->userns) flags = (flags & ~CLONE_VFORK) | CLONE_NEWUSER;
 
   sigset_t all, saved;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
   int pidfd = -1;
-  pid_t pid = hush_clone(child_main, stack, CHILD_STACK_SIZE, flags, &args, &pidfd, spec->cgroup_fd);
+  pid_t pid = hush_clone(hush_spawn_child_main, region + GUARD_SIZE, CHILD_STACK_SIZE, flags, args, &pidfd, spec->cgroup_fd);
   int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
-  munmap(stack, CHILD_STACK_SIZE);
-  free(init_argv);
   close(sv[1]);
   if (sync_sv[1] >= 0) close(sync_sv[1]);
   if (pid < 0) {
     close(sv[0]);
     if (sync_sv[0] >= 0) close(sync_sv[0]);
     set_failure(out, "clone", clone_errno);
+    free(init_argv);
+    munmap(region, REGION_SIZE);
     return -1;
   }
+  out->pid = pid;
+  out->pidfd = pidfd;
+  out->channel_fd = sv[0];
   if (spec->userns) {
-    out->pid = pid;
-    out->pidfd = pidfd;
-    out->channel_fd = sv[0];
-    if (hush_userns_parent_start(spec, pid, sync_sv[0], out) == 0) {
-      if (spec->secrets_fd < 0) return 0; /* the child waits for hush_userns_release */
-      hush_userns_wait_exec(sync_sv[0]);
+    struct hush_child_region child = {region, REGION_SIZE, args};
+    if (hush_userns_parent_start(spec, pid, sync_sv[0], &child, out) < 0) {
+      /* The child waits for the maps or GO: it goes no further. */
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      waitpid(pid, NULL, 0);
+      close(pidfd);
+      close(sv[0]);
       close(sync_sv[0]);
-      out->sync_fd = -1;
-      if (spec->hardening->tty) hush_take_pty_record(sv[0], &out->pty_fd);
+      if (out->secrets_fd >= 0) close(out->secrets_fd);
+      free(init_argv);
+      munmap(region, REGION_SIZE);
+      out->pidfd = out->channel_fd = out->sync_fd = out->secrets_fd = -1;
+      return -1;
+    }
+    /* Rootless: kept until the release (the child reads the release's init_argv). */
+    if (spec->secrets_fd < 0) {
+      free(init_argv);
       return 0;
     }
-    /* The maps could not be written: the child never gets further than waiting for them. */
-    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-    waitpid(pid, NULL, 0);
-    close(pidfd);
-    close(sv[0]);
+    /* --userns auto: the tmpfs was ours; the child went on with this spec to its exec, which
+     * hush_userns_parent_start waited for. */
     close(sync_sv[0]);
-    out->pidfd = out->channel_fd = -1;
-    return -1;
+    out->sync_fd = -1;
   }
+  munmap(region, REGION_SIZE);
+  free(init_argv);
 
   /* With --tty the child sent the pty master before it exec'd, and clone returns only after
    * that exec (or the child's death): if it got that far, the PTY record is queued first. The
    * verdict behind it stays queued for the addon's channel watcher. */
   if (spec->hardening->tty) hush_take_pty_record(sv[0], &out->pty_fd);
-  out->pid = pid;
-  out->pidfd = pidfd;
-  out->channel_fd = sv[0];
   return 0;
 
 before_clone_failed:
   free(init_argv);
-  if (stack != MAP_FAILED) munmap(stack, CHILD_STACK_SIZE);
+  if (region != MAP_FAILED) munmap(region, REGION_SIZE);
   for (int i = 0; i < 2; i++) {
     close(sv[i]);
     if (sync_sv[i] >= 0) close(sync_sv[i]);

@@ -6,8 +6,12 @@
  * and G. The idmapping is a user namespace with the maps "0 N 1" and "0 G 1" (in the
  * container's ids), which the child makes for a moment in a grandchild of its own: the child
  * is root of the container's namespace, so it may write any map of its ids. /proc is still
- * the host's here, so the grandchild names itself by /proc/self (its pid in that /proc). */
+ * the host's here, so the grandchild names itself by /proc/self (its pid in that /proc).
+ *
+ * The grandchild shares our memory too (a copy would cost the page tables of all of Node), on
+ * a stack in the child's: it makes raw syscalls only, while the child reads and writes files. */
 #include "hush.h"
+#include "raw-syscall.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,28 +35,38 @@ static int write_file(const char *dir, const char *leaf, const char *text) {
   return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+struct holder {
+  int up[2], down[2];
+};
+
+/* Sends its pid (as the host's /proc has it), then waits until the namespace has been opened. */
+static int hold_namespace(void *raw) {
+  struct holder *h = raw;
+  HUSH_RAW(SYS_close, h->up[0]);
+  HUSH_RAW(SYS_close, h->down[1]); /* else the read below never sees the end */
+  char self[32];
+  long n = HUSH_RAW(SYS_readlinkat, AT_FDCWD, "/proc/self", self, sizeof self);
+  if (n > 0) HUSH_RAW(SYS_write, h->up[1], self, n);
+  char byte;
+  while (HUSH_RAW(SYS_read, h->down[0], &byte, 1) == -EINTR) continue;
+  return 0;
+}
+
+#define HOLDER_STACK (16 * 1024)
+
 /* A descriptor of a new user namespace mapped by uid_map and gid_map, or -1. */
 static int idmap_userns(const char *uid_map, const char *gid_map) {
-  int up[2], down[2];
-  if (pipe2(up, O_CLOEXEC) < 0) return -1;
-  if (pipe2(down, O_CLOEXEC) < 0) return -1;
-  pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+  struct holder h;
+  if (pipe2(h.up, O_CLOEXEC) < 0) return -1;
+  if (pipe2(h.down, O_CLOEXEC) < 0) return -1;
+  _Alignas(16) char stack[HOLDER_STACK];
+  pid_t pid = hush_clone(hold_namespace, stack, sizeof stack, CLONE_NEWUSER | CLONE_VM | SIGCHLD, &h, NULL, -1);
   if (pid < 0) return -1;
-  if (pid == 0) {
-    close(up[0]);
-    close(down[1]); /* else the read below never sees the end */
-    char self[32];
-    ssize_t n = readlink("/proc/self", self, sizeof self);
-    if (n > 0) HUSH_RETRY(write(up[1], self, (size_t)n));
-    char byte;
-    HUSH_RETRY(read(down[0], &byte, 1)); /* until the namespace is opened */
-    _exit(0);
-  }
-  close(up[1]);
-  close(down[0]);
+  close(h.up[1]);
+  close(h.down[0]);
   char dir[48] = "/proc/";
-  ssize_t n = HUSH_RETRY(read(up[0], dir + 6, 16));
-  close(up[0]);
+  ssize_t n = HUSH_RETRY(read(h.up[0], dir + 6, 16));
+  close(h.up[0]);
   int ns = -1;
   if (n > 0) {
     dir[6 + n] = '\0';
@@ -62,7 +76,7 @@ static int idmap_userns(const char *uid_map, const char *gid_map) {
     }
   }
   int err = errno;
-  close(down[1]);
+  close(h.down[1]);
   HUSH_RETRY(waitpid(pid, NULL, 0));
   errno = err;
   return ns;

@@ -1,13 +1,13 @@
 /* Rootless: what the launcher, an ordinary user outside the namespaces, cannot mount for the
- * container, the child mounts itself once its maps are written (userns.c calls
- * hush_userns_build before it makes the secrets tmpfs):
+ * container, the child mounts itself after GO (userns-go.c), when its maps are written and the
+ * launcher waits for its exec:
  *   - each --volume: a recursive clone of the host path, made in the child's own mount
  *     namespace (nosuid, nodev, read-only with :ro), attached later by volumes.c;
  *   - an image's root: an overlay of the store's layers over a private tmpfs (upper and work
  *     dirs), with `userxattr` (user.overlay.* xattrs: trusted.* needs host root), and hush's
  *     mount points and /etc files put in, then sealed read-only with --read-only;
  *   - with --user N[:G]: the app's view of the secrets (userns-idmap.c).
- * Raw syscalls over memory prepared before clone, as everywhere in the child. */
+ * Over strings the release prepared; the child writes only to its stack (it shares our memory). */
 #include "hush.h"
 
 #include <errno.h>
@@ -18,17 +18,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MAX_VOLUMES 64
-/* The child's own copy (it is not a vfork child): the clones outlive this step. */
-static int volume_fds[MAX_VOLUMES];
-
 static int fail(int report_fd, const char *step, const char *path) {
   hush_report(report_fd, step, path, errno);
   return -1;
 }
 
-static int open_volumes(const struct hush_userns_root *r, struct hush_spec *started, int report_fd) {
-  if (r->volume_count > MAX_VOLUMES) {
+static int open_volumes(const struct hush_userns_root *r, struct hush_spec *started, int *volume_fds, int report_fd) {
+  if (r->volume_count > HUSH_USERNS_MAX_VOLUMES) {
     errno = E2BIG;
     return fail(report_fd, "volume", "too many volumes");
   }
@@ -134,8 +130,8 @@ static int build_image_root(const struct hush_userns_root *r, struct hush_spec *
   return 0;
 }
 
-int hush_userns_build(const struct hush_userns_root *r, struct hush_spec *started, int report_fd) {
+int hush_userns_build(const struct hush_userns_root *r, struct hush_spec *started, int *volume_fds, int report_fd) {
   if (!r) return 0;
-  if (open_volumes(r, started, report_fd) < 0) return -1;
+  if (open_volumes(r, started, volume_fds, report_fd) < 0) return -1;
   return r->lower_dirs ? build_image_root(r, started, report_fd) : 0;
 }

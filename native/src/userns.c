@@ -4,176 +4,102 @@
  * the secrets tmpfs for such a container itself (an ordinary user cannot mount one outside a
  * user namespace either): the child makes it, inside its namespaces, and sends it back.
  *
- * The child of a rootless spawn is not a vfork child (spawn.c): it is a copy of the launcher
- * (clone without CLONE_VM), because it must wait for the parent twice, and a vfork child would
- * keep the parent suspended through both waits. The sync socket orders the start:
- *   parent → child  MAPPED     uid_map and gid_map are written (newuidmap/newgidmap, or the
- *                              one-line maps through /proc/PID/uid_map and gid_map)
- *   child  → parent SECRETS    the tmpfs, by SCM_RIGHTS; err = 1 when noswap was accepted
- *   parent → child  GO         after the agent's first render: the app's environment and the
- *                              masks (both known only then), NUL-separated
+ * The child must wait for the parent twice, so it cannot be a vfork child (that would keep the
+ * parent suspended through both waits), and a copy of the parent (fork) costs the page tables
+ * of the whole Node process at clone, then a copy-on-write fault for each page Node writes
+ * while the child waits. So it shares the parent's memory (CLONE_VM) without CLONE_VFORK, on a
+ * stack of its own that the parent keeps here until the child has exec'd (userns-child.c says
+ * what it may do meanwhile). The sync socket orders the start:
+ *   child  → parent SECRETS    the tmpfs, by SCM_RIGHTS; err = 1 when noswap was accepted. The
+ *                              child makes it at once, while we write the id maps
+ *                              (userns-maps.c); hush_spawn returns here, newuidmap/newgidmap
+ *                              may run on: hush_userns_mapped waits for them before the
+ *                              agent's first write (the files' owner must be mapped)
+ *   (--userns auto, root made the tmpfs: parent → child MAPPED once the maps are written, then
+ *   we wait for the exec as after GO; the child becomes the namespace's root first)
+ *   parent → child  GO         hush_userns_release: the child reads the release's spec (the
+ *                              app's environment and masks are known only now) from our memory
  *   EOF                        the child exec'd (or died; the verdict is on the error channel)
- * Everything the child does before exec is still raw syscalls over memory it owns: the copy
- * of a multi-threaded process may find any lock held. */
+ * From GO to that EOF the parent waits, signals blocked, as a vfork parent would (~2 ms of
+ * setup), and reads no errno: the child writes the one they share. */
 #include "hush.h"
+#include "raw-syscall.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/mount.h>
 #include <signal.h>
-#include <spawn.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define SYNC_MAPPED 'm'
+/* Rootless starts between hush_spawn and their release: the child's stack and arguments, and
+ * the map helpers, which may still run. */
+static struct {
+  int sync_fd;
+  void *region;
+  size_t size;
+  struct hush_child_args *args;
+  struct hush_map_helpers helpers;
+} pending[8];
 
-/* ---- child side ---- */
-
-static int send_secrets_fd(int sync_fd, int tmpfs_fd, int noswap) {
-  return hush_send_record_fd(sync_fd, HUSH_RECORD_SECRETS, noswap, tmpfs_fd);
-}
-
-static int make_secrets_fs(const struct hush_userns *u, int *noswap) {
-  int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
-  if (fs < 0) return -1;
-  const char *options[] = {"size", u->secrets_size, "mode", "0700", "uid", u->secrets_uid, "gid", u->secrets_gid};
-  for (size_t i = 0; i < sizeof options / sizeof options[0]; i += 2)
-    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, options[i], options[i + 1], 0) < 0) return -1;
-  /* The kernel refuses noswap in a user namespace today; ask anyway, and say what it did. */
-  *noswap = syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "noswap", NULL, 0) == 0;
-  if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) return -1;
-  int mount_fd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-  close(fs);
-  return mount_fd;
-}
-
-/* NUL-separated strings → a NULL-terminated array at `slots` (room for `room` pointers). */
-static char **split_strings(char *blob, size_t bytes, char **slots, size_t room) {
-  size_t n = 0;
-  for (size_t at = 0; at < bytes && n + 1 < room; at += strlen(blob + at) + 1) slots[n++] = blob + at;
-  slots[n] = NULL;
-  return slots;
-}
-
-#define GO_SLOTS 8192
-
-int hush_userns_child_start(const struct hush_spec *spec, struct hush_spec *started, int sync_fd, int report_fd) {
-  char mapped = 0;
-  if (HUSH_RETRY(recv(sync_fd, &mapped, 1, 0)) != 1 || mapped != SYNC_MAPPED) return -1; /* the parent failed or left */
-  *started = *spec;
-  /* --userns auto: root made the tmpfs and rendered before the spawn, as without a user namespace. */
-  if (spec->secrets_fd >= 0) return hush_userns_become_root(report_fd);
-  /* userns-root.c: volumes and an image's root, mounted here since the launcher cannot. */
-  if (hush_userns_build(spec->userns->root, started, report_fd) < 0) return -1;
-  int noswap = 0;
-  int tmpfs_fd = make_secrets_fs(spec->userns, &noswap);
-  if (tmpfs_fd < 0) {
-    hush_report(report_fd, "fsmount", "secrets tmpfs (user namespace)", errno);
-    return -1;
-  }
-  /* userns-idmap.c: what the app sees of it (with --user, the caller's files as its own). */
-  int view_fd = hush_userns_secrets_view(spec->userns->root, tmpfs_fd, report_fd);
-  if (view_fd < 0) return -1;
-  if (send_secrets_fd(sync_fd, tmpfs_fd, noswap) < 0) return -1;
-
-  size_t size = sizeof(struct hush_go_header) + HUSH_CONTROL_MAX + 2 * GO_SLOTS * sizeof(char *);
-  char *buffer = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (buffer == MAP_FAILED) return -1;
-  struct hush_go_header *go = (struct hush_go_header *)buffer;
-  ssize_t n = HUSH_RETRY(recv(sync_fd, buffer, sizeof *go + HUSH_CONTROL_MAX, 0));
-  if (n < (ssize_t)sizeof *go || go->type != HUSH_GO || go->env_bytes < 0 || go->mask_bytes < 0 ||
-      (size_t)n != sizeof *go + (size_t)go->env_bytes + (size_t)go->mask_bytes)
-    return -1;
-  char *strings = buffer + sizeof *go;
-  char **slots = (char **)(buffer + sizeof *go + HUSH_CONTROL_MAX);
-  started->secrets_fd = view_fd;
-  started->envp = split_strings(strings, (size_t)go->env_bytes, slots, GO_SLOTS);
-  started->mask_paths = split_strings(strings + go->env_bytes, (size_t)go->mask_bytes, slots + GO_SLOTS, GO_SLOTS);
-  return 0;
-}
-
-/* ---- parent side ---- */
-
-static int write_proc_file(pid_t pid, const char *name, const char *text) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = write(fd, text, strlen(text));
-  int err = errno;
-  close(fd);
-  errno = err;
-  return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-/* newuidmap PID inside outside count ... (a setuid helper: only it may map a /etc/subuid range). */
-static int run_helper(const char *helper, pid_t pid, const char *const *map) {
-  char pid_text[16];
-  snprintf(pid_text, sizeof pid_text, "%d", (int)pid);
-  const char *argv[64] = {helper, pid_text};
-  size_t n = 2;
-  for (size_t i = 0; map[i] && n + 1 < sizeof argv / sizeof argv[0]; i++) argv[n++] = map[i];
-  argv[n] = NULL;
-  pid_t helper_pid;
-  extern char **environ;
-  int err = posix_spawn(&helper_pid, helper, NULL, NULL, (char *const *)argv, environ);
-  if (err) {
-    errno = err;
-    return -1;
-  }
-  int status = 0;
-  if (HUSH_RETRY(waitpid(helper_pid, &status, 0)) < 0) return -1;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    errno = EPERM;
-    return -1;
-  }
-  return 0;
-}
-
-static void map_text(const char *const *map, char *out, size_t size) {
-  out[0] = '\0';
-  for (size_t i = 0; map[i] && map[i + 1] && map[i + 2]; i += 3) {
-    size_t used = strlen(out);
-    snprintf(out + used, size - used, "%s %s %s\n", map[i], map[i + 1], map[i + 2]);
-  }
-}
-
-static int write_maps(const struct hush_userns *u, pid_t pid, struct hush_record *failure) {
-  char text[512];
-  if (u->newuidmap) {
-    if (run_helper(u->newuidmap, pid, u->uid_map) < 0) goto uid_failed;
-  } else {
-    map_text(u->uid_map, text, sizeof text);
-    if (write_proc_file(pid, "uid_map", text) < 0) goto uid_failed;
-  }
-  if (u->newgidmap) {
-    if (run_helper(u->newgidmap, pid, u->gid_map) < 0) goto gid_failed;
-  } else {
-    map_text(u->gid_map, text, sizeof text);
-    /* Without CAP_SETGID outside, a gid_map is accepted only once setgroups is denied. */
-    if ((u->deny_setgroups && write_proc_file(pid, "setgroups", "deny") < 0) || write_proc_file(pid, "gid_map", text) < 0)
-      goto gid_failed;
-  }
-  return 0;
-uid_failed:
-  hush_record_fill(failure, u->newuidmap ? "newuidmap" : "uid_map", "", errno);
-  return -1;
-gid_failed:
-  hush_record_fill(failure, u->newgidmap ? "newgidmap" : "gid_map", "", errno);
+/* The slot of sync_fd's start; with NULL, a free one. -1: none. */
+static int find_pending(const int *sync_fd) {
+  for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
+    if (sync_fd ? pending[i].region && pending[i].sync_fd == *sync_fd : !pending[i].region) return (int)i;
   return -1;
 }
 
-int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, struct hush_spawn_result *out) {
-  if (write_maps(spec->userns, pid, &out->failure) < 0) return -1;
-  char mapped = SYNC_MAPPED;
+static void wait_exec_blocked(int sync_fd) {
+  char byte;
+  long n;
+  do n = HUSH_RAW(SYS_recvfrom, sync_fd, &byte, 1, 0, 0, 0);
+  while (n > 0 || n == -EINTR);
+}
+
+/* Sends `byte` (GO or MAPPED) and waits for the child's exec with every signal blocked: from
+ * that byte on the child uses libc, and so our errno (1, or -errno of the send). */
+static long send_and_wait_exec(int sync_fd, char byte) {
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  long sent;
+  do sent = HUSH_RAW(SYS_sendto, sync_fd, &byte, 1, MSG_NOSIGNAL, 0, 0);
+  while (sent == -EINTR);
+  if (sent != 1) HUSH_RAW(SYS_shutdown, sync_fd, SHUT_WR); /* the child exits 125 (EPIPE: it had died) */
+  wait_exec_blocked(sync_fd);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  return sent;
+}
+
+/* Waits until the child of a kept start has exec'd or died, then frees what it used. */
+static void forget(int slot) {
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  wait_exec_blocked(pending[slot].sync_fd);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  munmap(pending[slot].region, pending[slot].size);
+  pending[slot].region = NULL;
+}
+
+int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_fd, const struct hush_child_region *child, struct hush_spawn_result *out) {
+  int slot = spec->secrets_fd >= 0 ? 0 : find_pending(NULL);
+  if (slot < 0) {
+    hush_record_fill(&out->failure, "spawn", "rootless starts at once", EMFILE);
+    return -1;
+  }
+  struct hush_map_helpers helpers;
+  if (hush_userns_start_maps(spec->userns, pid, &helpers, &out->failure) < 0) return -1;
   out->sync_fd = sync_fd;
-  if (HUSH_RETRY(send(sync_fd, &mapped, 1, MSG_NOSIGNAL)) != 1) return 0; /* the child died: its verdict says why */
-  if (spec->secrets_fd >= 0) return 0;
+  if (spec->secrets_fd >= 0) {
+    if (hush_userns_finish_maps(&helpers, &out->failure) < 0) return -1;
+    send_and_wait_exec(sync_fd, HUSH_SYNC_MAPPED); /* fails once the child died: its verdict says why */
+    return 0;
+  }
+  /* The child makes the tmpfs while newuidmap and newgidmap run; we need not wait for them
+   * before the first write into it (hush_userns_mapped). */
   struct hush_record record;
   memset(&record, 0, sizeof record);
   ssize_t n = hush_receive_record(sync_fd, &record, &out->secrets_fd);
@@ -182,28 +108,58 @@ int hush_userns_parent_start(const struct hush_spec *spec, pid_t pid, int sync_f
     out->secrets_fd = -1;
   }
   out->secrets_noswap = record.err == 1;
+  pending[slot].sync_fd = sync_fd;
+  pending[slot].region = child->region;
+  pending[slot].size = child->size;
+  pending[slot].args = child->args;
+  pending[slot].helpers = helpers;
   return 0;
 }
 
-int hush_userns_release(int sync_fd, const char *env, size_t env_bytes, const char *masks, size_t mask_bytes) {
-  struct hush_go_header go;
-  memset(&go, 0, sizeof go);
-  go.type = HUSH_GO;
-  go.env_bytes = (int32_t)env_bytes;
-  go.mask_bytes = (int32_t)mask_bytes;
-  if (env_bytes + mask_bytes > HUSH_CONTROL_MAX) {
-    errno = E2BIG;
+int hush_userns_mapped(int sync_fd, struct hush_record *failure) {
+  int slot = find_pending(&sync_fd);
+  if (slot < 0) {
+    hush_record_fill(failure, "spawn", "no rootless start on this descriptor", EBADF);
     return -1;
   }
-  struct iovec parts[3] = {{&go, sizeof go}, {(void *)env, env_bytes}, {(void *)masks, mask_bytes}};
-  struct msghdr msg = {.msg_iov = parts, .msg_iovlen = 3};
-  if (HUSH_RETRY(sendmsg(sync_fd, &msg, MSG_NOSIGNAL)) < 0 && errno != EPIPE) return -1;
-  hush_userns_wait_exec(sync_fd);
-  return 0;
+  return hush_userns_finish_maps(&pending[slot].helpers, failure);
 }
 
-void hush_userns_wait_exec(int sync_fd) {
-  /* As a vfork parent would be: back once the child has exec'd (or died), ~2 ms of setup. */
-  char byte;
-  while (HUSH_RETRY(recv(sync_fd, &byte, 1, 0)) > 0) {}
+int hush_userns_release(int sync_fd, const struct hush_spec *spec, struct hush_record *failure) {
+  if (hush_userns_mapped(sync_fd, failure) < 0) {
+    hush_userns_abort(sync_fd);
+    return -1;
+  }
+  int slot = find_pending(&sync_fd);
+  struct hush_child_args *args = pending[slot].args;
+  /* The child's descriptors are those of the spawn: hush-init's, and the tmpfs it made. */
+  struct hush_spec go = *spec;
+  go.init_fd = args->init_fd;
+  char numbers[3][24];
+  char **init_argv = go.use_init ? hush_build_init_argv(&go, args->fd, numbers) : NULL;
+  if (go.use_init && !init_argv) {
+    hush_userns_abort(sync_fd);
+    hush_record_fill(failure, "malloc", "hush-init's arguments", ENOMEM);
+    return -1;
+  }
+  args->spec = &go;
+  args->init_argv = init_argv;
+  long sent = send_and_wait_exec(sync_fd, HUSH_SYNC_GO); /* the child reads `go` and init_argv until then */
+  munmap(pending[slot].region, pending[slot].size);
+  pending[slot].region = NULL;
+  free(init_argv);
+  if (sent == 1 || sent == -EPIPE) return 0; /* the verdict is on the error channel */
+  hush_record_fill(failure, "send", "sync (rootless start)", (int)-sent);
+  return -1;
+}
+
+void hush_userns_abort(int sync_fd) {
+  int slot = find_pending(&sync_fd);
+  /* EOF on GO's socket: the child exits 125. */
+  shutdown(sync_fd, SHUT_WR);
+  if (slot < 0) return;
+  struct hush_record ignored;
+  memset(&ignored, 0, sizeof ignored);
+  hush_userns_finish_maps(&pending[slot].helpers, &ignored);
+  forget(slot);
 }

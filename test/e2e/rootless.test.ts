@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repo } from './helpers';
 
-const haveTools = ['useradd', 'userdel', 'usermod', 'setpriv', 'newuidmap'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+const haveTools = ['useradd', 'userdel', 'usermod', 'setpriv', 'newuidmap', 'newgidmap', 'script', 'pgrep'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
 const isRoot = process.geteuid?.() === 0;
 const usernsOk = spawnSync('unshare', ['-U', '-r', 'true']).status === 0;
-const missing = !isRoot ? 'needs root to create the users' : !haveTools ? 'needs useradd, usermod, setpriv, newuidmap' : !usernsOk ? 'needs user namespaces' : undefined;
+const missing = !isRoot ? 'needs root to create the users' : !haveTools ? 'needs useradd, usermod, setpriv, newuidmap, newgidmap, script, pgrep' : !usernsOk ? 'needs user namespaces' : undefined;
 
 const syscallProbe = fs.readFileSync(path.join(repo, 'test', 'fixtures', 'syscall-probe.py'), 'utf8');
 const refusedSyscalls = ['keyctl', 'unshare', 'clone-newuser', 'setns', 'mount', 'pivot_root', 'bpf', 'init_module'];
@@ -82,7 +82,8 @@ describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missin
       if (fs.existsSync(path.join(repo, part))) fs.cpSync(path.join(repo, part), path.join(tree, part), { recursive: true });
     }
     fs.writeFileSync(path.join(tree, 'private'), 'not for you\n', { mode: 0o600 });
-    users.push(makeUser('hushrootless', { start: 300000, count: 65536 }), makeUser('hushonemap', undefined));
+    // One name per test process: other checkouts may run this file at the same time.
+    users.push(makeUser(`hushrootless${process.pid}`, { start: 300000, count: 65536 }), makeUser(`hushonemap${process.pid}`, undefined));
   });
   afterAll(() => {
     for (const user of users) spawnSync('userdel', [user.name]);
@@ -110,7 +111,7 @@ describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missin
         expect(r.stderr).toBe('');
       } else {
         expect(rows).toEqual([['0', String(uid), '1'], ['0', String(uid), '1']]);
-        expect(r.stderr).toContain(`hush: run: user namespace: one uid mapped (0 is uid ${uid}): no /etc/subuid and /etc/subgid range for hushonemap`);
+        expect(r.stderr).toContain(`hush: run: user namespace: one uid mapped (0 is uid ${uid}): no /etc/subuid and /etc/subgid range for ${user().name}`);
       }
     });
 
@@ -155,6 +156,47 @@ describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missin
       expect(host.code).toBe(125);
       expect(host.stderr).toMatch(/^hush: run: --userns host needs root/);
       expect(runAs(user(), ['--userns', 'auto', '--', 'sh', '-c', 'id -u']).stdout).toBe('0\n');
+    });
+
+    it('starts the app with the environment and masks known only after the render (the release)', () => {
+      const r = runAs(user(), ['--env', 'GREETING=hello', '--mask', '/etc/passwd', '--', 'sh', '-c', 'echo $GREETING; wc -c < /etc/passwd; ls -A /root | wc -l']);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').slice(0, 3)).toEqual(['hello', '0', '0']);
+    });
+
+    it("renders a policy's secrets into the child's tmpfs (the agent writes once the maps are in)", () => {
+      const r = runAs(user(), ['--policy', path.join(tree, 'policies', 'demo.yaml'), '--', 'sh', '-c', 'cat /run/secrets/db_password; echo; stat -c %u /run/secrets/api_key'],
+        { HUSH_STORE_PASSPHRASE: 'hush-demo' });
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').slice(0, 2)).toEqual(['demo-db-password-correct-horse', '0']);
+    });
+
+    it('a render that fails stops the waiting child: exit 125, no process of the user left', () => {
+      const policy = path.join(user().home, 'broken.yaml');
+      fs.writeFileSync(policy, 'secrets: [\n', { mode: 0o644 });
+      const r = runAs(user(), ['--policy', policy, '--', 'true']);
+      expect(r.code).toBe(125);
+      // Zombies aside (their reaping is the host init's), nothing: 1 is pgrep's "none matched".
+      expect(spawnSync('pgrep', ['-u', String(user().uid), '-r', 'R,S,D,T']).status).toBe(1);
+    });
+
+    it.runIf(index === 0)('a map helper that refuses: its own message, then exit 125 naming it', () => {
+      const bin = path.join(user().home, 'refusing-bin');
+      fs.mkdirSync(bin, { mode: 0o755 });
+      fs.writeFileSync(path.join(bin, 'newuidmap'), '#!/bin/sh\necho newuidmap says no >&2\nexit 1\n', { mode: 0o755 });
+      fs.symlinkSync(execFileSync('sh', ['-c', 'command -v newgidmap'], { encoding: 'utf8' }).trim(), path.join(bin, 'newgidmap'));
+      const r = runAs(user(), ['--secret', 'token=s3cret', '--', 'true'], { PATH: `${bin}:/usr/bin:/bin` });
+      expect(r.code).toBe(125);
+      expect(r.stderr).toContain('newuidmap says no');
+      expect(r.stderr).toContain('newuidmap: EPERM');
+    });
+
+    it("--tty gets the container's own pty", () => {
+      const hush = asUser(user(), ['run', '--tty', '--', 'sh', '-c', "'tty; exit 4'"]).join(' ');
+      const r = spawnSync('script', ['-qec', hush, '/dev/null'], { cwd: user().home, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(4);
+      // script(1) may echo a ^@ around it (as it does for a root run).
+      expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r?\r?\n/);
     });
 
     it('refuses limits it cannot apply, with the reason (exit 125)', () => {
