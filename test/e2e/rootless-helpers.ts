@@ -1,6 +1,6 @@
 // Rootless e2e helpers: a user made with useradd, a copy of the built tree in a 0755 directory
 // under /var/tmp (the clone may sit where that user cannot enter), and `hush` run as that user
-// through setpriv (test/e2e/rootless-images.test.ts, rootless-cgroup.test.ts). Each test file
+// through setpriv (test/e2e/rootless.test.ts, rootless-images.test.ts, rootless-cgroup.test.ts). Each test file
 // uses a user name of its own, so that files running side by side never share one.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repo } from './helpers';
+import { copyBuiltTree, useradd } from './rootless-helpers';
 
 const haveTools = ['useradd', 'userdel', 'usermod', 'setpriv', 'newuidmap', 'newgidmap', 'script', 'pgrep'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
 const isRoot = process.geteuid?.() === 0;
@@ -31,7 +32,7 @@ interface RootlessUser {
 function makeUser(name: string, range: RootlessUser['range']): RootlessUser {
   spawnSync('userdel', [name]);
   // No range from useradd itself: the one given here (or none) is the user's only one.
-  execFileSync('useradd', ['--no-create-home', '--shell', '/bin/sh', '-K', 'SUB_UID_COUNT=0', '-K', 'SUB_GID_COUNT=0', name]);
+  useradd(['--no-create-home', '--shell', '/bin/sh', '-K', 'SUB_UID_COUNT=0', '-K', 'SUB_GID_COUNT=0', name]);
   if (range) {
     const span = `${range.start}-${range.start + range.count - 1}`;
     execFileSync('usermod', ['--add-subuids', span, '--add-subgids', span, name]);
@@ -76,11 +77,7 @@ const users: RootlessUser[] = [];
 
 describe.skipIf(missing !== undefined)(`rootless hush run${missing ? ` (${missing})` : ''}`, () => {
   beforeAll(() => {
-    tree = fs.mkdtempSync('/var/tmp/hush-rootless-');
-    fs.chmodSync(tree, 0o755);
-    for (const part of ['bin', 'dist', 'native', 'node_modules', 'policies', 'package.json']) {
-      if (fs.existsSync(path.join(repo, part))) fs.cpSync(path.join(repo, part), path.join(tree, part), { recursive: true });
-    }
+    tree = copyBuiltTree();
     fs.writeFileSync(path.join(tree, 'private'), 'not for you\n', { mode: 0o600 });
     // One name per test process: other checkouts may run this file at the same time.
     users.push(makeUser(`hushrootless${process.pid}`, { start: 300000, count: 65536 }), makeUser(`hushonemap${process.pid}`, undefined));
