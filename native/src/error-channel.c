@@ -3,6 +3,7 @@
 #include "hush.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,22 +56,35 @@ void hush_send_ready(int fd) {
   hush_send_record(fd, &rec);
 }
 
-int hush_send_record_fd(int fd, int type, int32_t err, int passed) {
-  struct hush_record record;
-  memset(&record, 0, sizeof record);
-  record.type = type;
-  record.err = err;
-  struct iovec iov = {&record, sizeof record};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+void hush_fd_message_init(struct hush_fd_message *m, int type, int32_t err, int passed) {
+  memset(m, 0, sizeof *m);
+  m->record.type = type;
+  m->record.err = err;
+  m->iov.iov_base = &m->record;
+  m->iov.iov_len = sizeof m->record;
+  m->msg.msg_iov = &m->iov;
+  m->msg.msg_iovlen = 1;
+  m->msg.msg_control = m->control.buf;
+  m->msg.msg_controllen = sizeof m->control.buf;
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&m->msg);
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(cmsg), &passed, sizeof passed);
-  return HUSH_RETRY(sendmsg(fd, &msg, MSG_NOSIGNAL)) == (ssize_t)sizeof record ? 0 : -1;
+}
+
+int hush_send_record_fd(int fd, int type, int32_t err, int passed) {
+  struct hush_fd_message m;
+  hush_fd_message_init(&m, type, err, passed);
+  return HUSH_RETRY(sendmsg(fd, &m.msg, MSG_NOSIGNAL)) == (ssize_t)sizeof m.record ? 0 : -1;
+}
+
+int hush_write_text(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  int err = errno;
+  close(fd);
+  errno = err;
+  return n == (ssize_t)strlen(text) ? 0 : -1;
 }

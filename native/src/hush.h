@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <linux/filter.h>
 
 #ifdef __cplusplus
@@ -173,6 +175,22 @@ void hush_report(int fd, const char *syscall, const char *path, int err);
 void hush_send_ready(int fd);
 /* One record of `type` carrying the descriptor `passed` (SCM_RIGHTS): 0, or -1 with errno. */
 int hush_send_record_fd(int fd, int type, int32_t err, int passed);
+/* That record's message, built in place without a syscall, for senders that may make only raw
+ * ones (userns-child.c): send `&m->msg`. C only (a cmsghdr in a union is no C++). */
+#ifndef __cplusplus
+struct hush_fd_message {
+  struct hush_record record;
+  struct iovec iov;
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg;
+};
+void hush_fd_message_init(struct hush_fd_message *m, int type, int32_t err, int passed);
+#endif
+/* Writes `text` to `path` in one write (a /proc file such as uid_map): 0, or -1 with errno. */
+int hush_write_text(const char *path, const char *text);
 size_t hush_strlcpy(char *dst, const char *src, size_t size);
 int hush_join(char *dst, size_t size, const char *a, const char *b);
 

@@ -40,13 +40,7 @@ static int write_map(pid_t pid, const char *name, const char *const *map) {
     size_t used = strlen(text);
     snprintf(text + used, sizeof text - used, "%s %s %s\n", map[i], map[i + 1], map[i + 2]);
   }
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = write(fd, text, strlen(text));
-  int err = errno;
-  close(fd);
-  errno = err;
-  return n == (ssize_t)strlen(text) ? 0 : -1;
+  return hush_write_text(path, text);
 }
 
 #define HOLDER_STACK (64 * 1024)

@@ -58,23 +58,9 @@ static void report(int fd, const char *step, const char *path, int err) {
 
 /* SECRETS: the tmpfs by SCM_RIGHTS; err = 1 when noswap was accepted. */
 static long send_secrets(int sync_fd, int tmpfs_fd, int noswap) {
-  struct hush_record record;
-  memset(&record, 0, sizeof record);
-  record.type = HUSH_RECORD_SECRETS;
-  record.err = noswap;
-  struct iovec iov = {&record, sizeof record};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &tmpfs_fd, sizeof tmpfs_fd);
-  return HUSH_RAW(SYS_sendmsg, sync_fd, &msg, MSG_NOSIGNAL);
+  struct hush_fd_message m;
+  hush_fd_message_init(&m, HUSH_RECORD_SECRETS, noswap, tmpfs_fd);
+  return HUSH_RAW(SYS_sendmsg, sync_fd, &m.msg, MSG_NOSIGNAL);
 }
 
 int hush_userns_child_wait(struct hush_child_args *args, struct hush_spec *started) {

@@ -25,14 +25,7 @@
 
 static int write_file(const char *dir, const char *leaf, const char *text) {
   char path[64];
-  if (hush_join(path, sizeof path, dir, leaf) < 0) return -1;
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = write(fd, text, strlen(text));
-  int err = errno;
-  close(fd);
-  errno = err;
-  return n == (ssize_t)strlen(text) ? 0 : -1;
+  return hush_join(path, sizeof path, dir, leaf) < 0 ? -1 : hush_write_text(path, text);
 }
 
 struct holder {

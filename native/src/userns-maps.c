@@ -16,15 +16,8 @@
 static int write_proc_file(pid_t pid, const char *name, const char *text) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = write(fd, text, strlen(text));
-  int err = errno;
-  close(fd);
-  errno = err;
-  return n == (ssize_t)strlen(text) ? 0 : -1;
+  return hush_write_text(path, text);
 }
-
 /* newuidmap PID inside outside count ...: the helper's pid, or -1 with errno. */
 static pid_t start_helper(const char *helper, pid_t pid, const char *const *map) {
   char pid_text[16];
