@@ -103,13 +103,7 @@ function writeFile(root: SafeDir, target: string, text: string): void {
 function readFile(root: SafeDir, target: string): string | undefined {
   try {
     const parts = pathComponents(target);
-    const parent = root.dir(parts.slice(0, -1), false);
-    const fd = fs.openSync(SafeDir.at(parent, parts[parts.length - 1]), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    try {
-      return fs.readFileSync(fd, 'utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
+    return SafeDir.readText(root.dir(parts.slice(0, -1), false), parts[parts.length - 1]!);
   } catch {
     return undefined;
   }

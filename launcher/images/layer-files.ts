@@ -46,12 +46,7 @@ function lookUp(root: SafeDir, parts: string[]): string | undefined | 'absent' {
     }
     if (!st.isFile()) return undefined;
     try {
-      const fd = fs.openSync(SafeDir.at(parent, parts[i]), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      try {
-        return fs.readFileSync(fd, 'utf8');
-      } finally {
-        fs.closeSync(fd);
-      }
+      return SafeDir.readText(parent, parts[i]);
     } catch {
       return undefined;
     }

@@ -70,6 +70,16 @@ export class SafeDir {
   }
 
   /** What is at NAME in `parentFd`, without following it. */
+  /** The text of the regular file `name` in the directory `parentFd`, never through a symlink. */
+  static readText(parentFd: number, name: string): string {
+    const fd = fs.openSync(SafeDir.at(parentFd, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      return fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   static lstat(parentFd: number, name: string): fs.Stats | undefined {
     try {
       return fs.lstatSync(SafeDir.at(parentFd, name));
