@@ -19,10 +19,10 @@ import { appEnv, containerSpec, secretsTmpfsSize, type RunOptions } from './cont
 import { errorStatus, exitStatus } from './errors';
 import { writeLiteralSecrets } from './literal-secrets';
 import type { IdMapPlan } from './rootless/id-maps';
+import type { Idmap } from './rootless/userns-auto';
 import type { RunTiming } from './run-timing';
 import { adoptSecretsTmpfs, createSecretsTmpfs, type SecretsTmpfs } from './secrets-tmpfs';
 import { initialWindowSize, startTtyRelay } from './tty-relay';
-import { openUsernsAuto, usernsAutoSpawn, type Idmap } from './rootless/userns-auto';
 
 /** A failure before the app started: one line on stderr, exit 125. */
 class RunRefused extends Error {}
@@ -45,7 +45,8 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   const rootless = process.geteuid!() !== 0;
   // --userns auto as root (docs/userns.md): an unprivileged range; volumes and layers idmapped.
   const idmapNeeded = given.volumes.length > 0 || given.imageRun !== undefined || !given.hostRoot;
-  const autoUserns = !rootless && given.userns === 'auto' ? refusing(() => openUsernsAuto(io.env, idmapNeeded)) : undefined;
+  const usernsAuto = !rootless && given.userns === 'auto' ? (require('./rootless/userns-auto') as typeof import('./rootless/userns-auto')) : undefined;
+  const autoUserns = usernsAuto && refusing(() => usernsAuto.openUsernsAuto(io.env, idmapNeeded));
   owned.add(() => autoUserns?.close());
   const { options, imageRoot } = await withImage(given, io, autoUserns?.idmap);
   owned.add(() => imageRoot?.close());
@@ -54,7 +55,7 @@ async function run(given: RunOptions, id: string, io: CommandIO, timing: RunTimi
   const volumes = rootless ? undefined : refusing(() => openVolumes(options, autoUserns?.idmap));
   owned.add(() => volumes?.close());
   // --userns auto: the secrets' owner, an idmapped --rootfs, the spawn's user namespace.
-  const autoSpawn = autoUserns && refusing(() => usernsAutoSpawn(autoUserns, options, imageRoot?.fd));
+  const autoSpawn = usernsAuto && autoUserns && refusing(() => usernsAuto.usernsAutoSpawn(autoUserns, options, imageRoot?.fd));
   owned.add(() => autoSpawn?.close());
   // Built before any secret is fetched (and once an image's user is known): a profile that
   // cannot be compiled fails fast, closed.
