@@ -9,7 +9,8 @@
     {
       "target_name": "hush_native",
       "sources": [
-        "src/addon.cc",
+        "src/addon.cc", "src/addon-util.cc", "src/addon-hardening.cc", "src/addon-spec.cc", "src/addon-spec-mounts.cc",
+        "src/addon-spawn.cc", "src/addon-watch.cc", "src/addon-fs.cc", "src/addon-mounts.cc",
         "src/signals.c",
         "src/spawn.c",
         "src/spawn-child.c",
