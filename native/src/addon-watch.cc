@@ -26,6 +26,17 @@ struct FdWatch {
   int fd;
 };
 
+// Calls back into JS from libuv, where no JS frame is below us: what the callback throws goes
+// to process 'uncaughtException', as for any event-loop callback, instead of out of C++ (where
+// it would abort the process). Where Node can no longer run JS (it is exiting), nothing runs.
+void CallFromLoop(Napi::Env env, const Napi::FunctionReference& callback, napi_value arg) {
+  try {
+    callback.Call({arg});
+  } catch (const Napi::Error& error) {
+    napi_fatal_exception(env, error.Value());
+  }
+}
+
 void CloseWatch(FdWatch* watch) {
   uv_poll_stop(&watch->handle);
   uv_close(reinterpret_cast<uv_handle_t*>(&watch->handle),
@@ -49,7 +60,7 @@ void OnPidfdReadable(uv_poll_t* handle, int status, int) {
   }
   Napi::FunctionReference callback = std::move(watch->callback);
   CloseWatch(watch);
-  callback.Call({result});
+  CallFromLoop(env, callback, result);
 }
 
 // Starts a uv_poll on fd that calls `on_event` until it closes the watch.
@@ -102,10 +113,10 @@ void OnChannelReadable(uv_poll_t* handle, int status, int events) {
     int fd = watch->fd;
     CloseWatch(watch);
     close(fd);
-    callback.Call({event});
+    CallFromLoop(env, callback, event);
     return;
   }
-  watch->callback.Call({event});
+  CallFromLoop(env, watch->callback, event);
 }
 
 }  // namespace
