@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 
-export const launcherLeafName = (pid: number) => `hush-${pid}-launcher`;
+const launcherLeafName = (pid: number) => `hush-${pid}-launcher`;
 
 /** True when hush moved into a leaf of `parent`, which then holds no process. */
 export function moveIntoOwnLeaf(parent: string, debug: (line: string) => void): boolean {

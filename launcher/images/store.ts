@@ -39,7 +39,7 @@ export interface ImageRecord {
   sourceStamp?: string;
 }
 
-export function defaultStoreRoot(env: NodeJS.ProcessEnv, uid: number): string {
+function defaultStoreRoot(env: NodeJS.ProcessEnv, uid: number): string {
   if (env.HUSH_IMAGE_STORE) return path.resolve(env.HUSH_IMAGE_STORE);
   if (uid === 0) return '/var/lib/hush/images';
   const data = env.XDG_DATA_HOME || path.join(env.HOME || '/', '.local', 'share');
