@@ -32,26 +32,24 @@ static void close_keeping_errno(int fd) {
   errno = err;
 }
 
+#define MAX_CGROUP_OPTIONS 16
+
 /* A detached, read-only cgroup (v1: the hierarchy its controllers select) or cgroup2 mount. */
 static int new_cgroup_fs(const struct hush_cgroup_mount *m) {
-  int fs = (int)syscall(SYS_fsopen, m->v2 ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC);
-  if (fs < 0) return -1;
+  const char *pairs[2 * MAX_CGROUP_OPTIONS + 1];
+  size_t n = 0;
   for (size_t i = 0; m->options && m->options[i]; i++) {
-    const char *option = m->options[i];
-    long rc = strncmp(option, "name=", 5) == 0 ? syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "name", option + 5, 0)
-                                                : syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, option, NULL, 0);
-    if (rc < 0) {
-      close_keeping_errno(fs);
+    if (i == MAX_CGROUP_OPTIONS) {
+      errno = E2BIG;
       return -1;
     }
+    const char *option = m->options[i];
+    int named = strncmp(option, "name=", 5) == 0;
+    pairs[n++] = named ? "name" : option;
+    pairs[n++] = named ? option + 5 : NULL;
   }
-  if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-    close_keeping_errno(fs);
-    return -1;
-  }
-  int mount_fd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, LOCKED);
-  close_keeping_errno(fs);
-  return mount_fd;
+  pairs[n] = NULL;
+  return hush_new_fs(m->v2 ? "cgroup2" : "cgroup", pairs, LOCKED);
 }
 
 /* The tmpfs's tree: a directory per hierarchy, a link per controller of a joint one. */

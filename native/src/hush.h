@@ -210,6 +210,7 @@ int hush_path_in_root(int fd, const char *root_path, char *out, size_t size);
 
 /* mount-fs.c: the new mount API; every target is a descriptor. */
 int hush_set_mount_attr(int mount_fd, unsigned at_flags, uint64_t set, uint64_t clear);
+/* options: key, value pairs, NULL-terminated; a NULL value sets the key as a flag. */
 int hush_new_fs(const char *fstype, const char *const *options, uint64_t attrs);
 int hush_clone_tree(int dirfd, const char *path, unsigned at_flags, uint64_t set, uint64_t clear);
 int hush_attach(int mount_fd, int target_fd); /* closes mount_fd */

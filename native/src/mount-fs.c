@@ -29,7 +29,9 @@ int hush_new_fs(const char *fstype, const char *const *options, uint64_t attrs) 
   int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
   if (fs < 0) return -1;
   for (size_t i = 0; options && options[i]; i += 2) {
-    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, options[i], options[i + 1], 0) < 0) {
+    long rc = options[i + 1] ? syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, options[i], options[i + 1], 0)
+                             : syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, options[i], NULL, 0);
+    if (rc < 0) {
       close_keeping_errno(fs);
       return -1;
     }
